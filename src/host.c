@@ -1,0 +1,113 @@
+/* host.c — reads the limits of this machine and this process: usable CPUs
+ * (affinity and cgroup v2 quota) and descriptors. Knows nothing of jobs. */
+#include "host.h"
+
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+static long affinity_cpus(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof set, &set) == 0) {
+		long n = CPU_COUNT(&set);
+		if (n > 0)
+			return n;
+	}
+	return -1;
+}
+
+/* cpu.max is "QUOTA PERIOD" or "max PERIOD"; returns ceil(QUOTA/PERIOD),
+ * or -1 when unlimited or unreadable. */
+static long cgroup_quota_cpus(const char *dir)
+{
+	char path[8192];
+	snprintf(path, sizeof path, "%s/cpu.max", dir);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	char quota[32];
+	long period = 0;
+	long cpus = -1;
+	if (fscanf(f, "%31s %ld", quota, &period) == 2 && strcmp(quota, "max") != 0 && period > 0) {
+		long q = atol(quota);
+		if (q > 0)
+			cpus = (q + period - 1) / period;
+	}
+	fclose(f);
+	return cpus;
+}
+
+/* The tightest cpu.max on the path from our cgroup up to the root. */
+static long cgroup_cpus(void)
+{
+	FILE *f = fopen("/proc/self/cgroup", "r");
+	if (!f)
+		return -1;
+	char line[4096];
+	char rel[4096] = "";
+	while (fgets(line, sizeof line, f)) {
+		if (strncmp(line, "0::", 3) == 0) {
+			snprintf(rel, sizeof rel, "%s", line + 3);
+			rel[strcspn(rel, "\n")] = '\0';
+			break;
+		}
+	}
+	fclose(f);
+	if (rel[0] != '/')
+		return -1;
+	char dir[4200];
+	long best = -1;
+	for (;;) {
+		snprintf(dir, sizeof dir, "/sys/fs/cgroup%s", strcmp(rel, "/") == 0 ? "" : rel);
+		long n = cgroup_quota_cpus(dir);
+		if (n > 0 && (best < 0 || n < best))
+			best = n;
+		char *slash = strrchr(rel, '/');
+		if (!slash || slash == rel) {
+			if (strcmp(rel, "/") == 0)
+				break;
+			strcpy(rel, "/");
+		} else {
+			*slash = '\0';
+		}
+	}
+	return best;
+}
+
+long host_cpus(void)
+{
+	long cpus = affinity_cpus();
+	if (cpus < 1)
+		cpus = 1;
+	long quota = cgroup_cpus();
+	if (quota > 0 && quota < cpus)
+		cpus = quota;
+	return cpus;
+}
+
+long host_raise_fd_limit(long wanted)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 1024;
+	if (rl.rlim_cur != RLIM_INFINITY && (rlim_t)wanted > rl.rlim_cur && rl.rlim_cur < rl.rlim_max) {
+		struct rlimit want = rl;
+		want.rlim_cur = (rlim_t)wanted < rl.rlim_max ? (rlim_t)wanted : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+			rl = want;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)1 << 30)
+		return 1L << 30;
+	return (long)rl.rlim_cur;
+}
+
+void host_become_subreaper(void)
+{
+#ifdef PR_SET_CHILD_SUBREAPER
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+#endif
+}

@@ -1,0 +1,44 @@
+/* main.c — parses the options, runs the jobs, and turns the run's result
+ * into lanes' exit status (GNU parallel's convention). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "input.h"
+#include "options.h"
+#include "runner.h"
+
+static int exit_status(const struct run_result *r)
+{
+	if (r->signal)
+		return 128 + r->signal;
+	if (r->output_errno == EPIPE)
+		return 128 + 13;  /* as if killed by SIGPIPE, quietly */
+	if (r->output_errno) {
+		fprintf(stderr, "lanes: write error: %s\n", strerror(r->output_errno));
+		return EXIT_LANES_ERROR;
+	}
+	if (r->input_failed)
+		return EXIT_LANES_ERROR;
+	if (r->halt_status >= 0)
+		return r->halt_status;
+	return r->failed > 100 ? 101 : (int)r->failed;
+}
+
+int main(int argc, char **argv)
+{
+	struct options opts;
+	options_parse(argc, argv, &opts);
+	if (opts.command) {
+		fprintf(stderr, "lanes: %s: commands with arguments are not supported yet; "
+				"give each job as a line on standard input\n", opts.command[0]);
+		return EXIT_LANES_ERROR;
+	}
+	struct input *in = input_open(STDIN_FILENO, "standard input", '\n');
+	struct run_result result;
+	if (runner_run(&opts, in, &result) != 0)
+		return EXIT_LANES_ERROR;
+	input_close(in);
+	return exit_status(&result);
+}

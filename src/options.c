@@ -1,0 +1,424 @@
+/* options.c — turns argv into struct options. Every default and every
+ * validation of the command line lives here; a bad value ends the run
+ * with one line naming the option, the value and what would be valid,
+ * before any job starts. */
+#include "options.h"
+#include "host.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+	"Usage: lanes [OPTIONS] [COMMAND [ARG...]]\n"
+	"\n"
+	"Run commands in parallel, at most N at a time. With no COMMAND, every\n"
+	"non-empty line of standard input is one shell command line.\n"
+	"\n"
+	"Options:\n"
+	"  -j, -P, --jobs N       run at most N jobs at once: N, N% of the CPUs, +N or\n"
+	"                         -N CPUs, or 0 (as many as the system allows);\n"
+	"                         default: the CPUs this process may use\n"
+	"      --timeout DURATION end a job that runs longer (30, 1.5s, 500ms, 2m, 1h)\n"
+	"      --termseq SEQ      signals and waits (ms) that end a job's process group\n"
+	"                         (default TERM,200,TERM,100,TERM,50,KILL,25)\n"
+	"      --group            print each job's stdout, then its stderr, when it\n"
+	"                         ends; never mixed with another job's (default)\n"
+	"      --line-buffer, --lb\n"
+	"                         print whole lines as they come; jobs interleave\n"
+	"  -u, --ungroup          let jobs write straight to the output\n"
+	"  -k, --keep-order       print in input order\n"
+	"      --tag              prefix each output line with the job and a TAB\n"
+	"      --tagstring STR    prefix each output line with STR and a TAB\n"
+	"      --halt WHEN        stop early: now|soon,fail|success|done=N|N%, or 0, 1, 2\n"
+	"      --shell PATH       the shell for command lines that need one (/bin/sh)\n"
+	"  -h, --help             print this help and exit\n"
+	"      --version          print the version and exit\n"
+	"\n"
+	"Exit status: 0 all jobs succeeded; 1-100 that many failed; 101 more failed;\n"
+	"the failing job's status with --halt ...fail...; 128+N stopped by signal N;\n"
+	"255 lanes could not do its work. See lanes(1).\n";
+
+#define NS_PER_MS INT64_C(1000000)
+#define NS_PER_S INT64_C(1000000000)
+/* Durations beyond a century are surely a mistake (and would overflow). */
+#define DURATION_MAX_NS (NS_PER_S * 86400 * 36500)
+
+static void usage_error(const char *option, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
+static void usage_error(const char *option, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "lanes: %s: ", option);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_LANES_ERROR);
+}
+
+/* Reads a decimal number with an optional fraction ("12", "1.5", ".5")
+ * into a value scaled by `scale`, advancing *p. No signs, no exponents. */
+static int parse_decimal(const char **p, int64_t scale, int64_t *out)
+{
+	const char *s = *p;
+	int64_t whole = 0;
+	int digits = 0;
+	while (isdigit((unsigned char)*s)) {
+		if (whole > DURATION_MAX_NS)
+			return -1;
+		whole = whole * 10 + (*s++ - '0');
+		digits++;
+	}
+	double fraction = 0, place = 0.1;
+	if (*s == '.') {
+		s++;
+		while (isdigit((unsigned char)*s)) {
+			fraction += (*s++ - '0') * place;
+			place /= 10;
+			digits++;
+		}
+	}
+	if (digits == 0)
+		return -1;
+	if (whole > DURATION_MAX_NS / scale)
+		return -1;
+	*out = whole * scale + (int64_t)(fraction * (double)scale + 0.5);
+	*p = s;
+	return 0;
+}
+
+int options_parse_duration(const char *text, int64_t *ns)
+{
+	static const struct { const char *suffix; int64_t scale; } units[] = {
+		{ "ms", NS_PER_MS }, { "s", NS_PER_S }, { "m", 60 * NS_PER_S },
+		{ "h", 3600 * NS_PER_S }, { "d", 86400 * NS_PER_S },
+	};
+	const char *p = text;
+	int64_t total = 0;
+	if (*p == '\0')
+		return -1;
+	while (*p) {
+		/* Parse the number at the finest scale (ns), then apply the unit. */
+		const char *start = p;
+		int64_t value;
+		if (parse_decimal(&p, 1, &value) != 0)
+			return -1;
+		int64_t scale = NS_PER_S;
+		size_t i;
+		for (i = 0; i < sizeof units / sizeof units[0]; i++) {
+			size_t n = strlen(units[i].suffix);
+			if (strncmp(p, units[i].suffix, n) == 0) {
+				scale = units[i].scale;
+				p += n;
+				break;
+			}
+		}
+		if (i == sizeof units / sizeof units[0] && *p != '\0')
+			return -1;
+		/* Re-read with the real scale so fractions keep their precision. */
+		if (parse_decimal(&start, scale, &value) != 0)
+			return -1;
+		if (value > DURATION_MAX_NS - total)
+			return -1;
+		total += value;
+	}
+	*ns = total;
+	return 0;
+}
+
+static int parse_long(const char *s, long *out)
+{
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (errno || *end || v > INT_MAX)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int options_parse_jobs(const char *text, struct jobs_spec *out)
+{
+	const char *s = text;
+	struct jobs_spec spec = { JOBS_ABSOLUTE, 0 };
+	if (*s == '+') {
+		spec.kind = JOBS_PLUS;
+		s++;
+	} else if (*s == '-') {
+		spec.kind = JOBS_MINUS;
+		s++;
+	}
+	size_t len = strlen(s);
+	char digits[32];
+	if (len == 0 || len >= sizeof digits)
+		return -1;
+	memcpy(digits, s, len + 1);
+	if (digits[len - 1] == '%') {
+		if (spec.kind != JOBS_ABSOLUTE)
+			return -1;
+		spec.kind = JOBS_PERCENT;
+		digits[len - 1] = '\0';
+	}
+	if (parse_long(digits, &spec.value) != 0)
+		return -1;
+	if (spec.kind == JOBS_ABSOLUTE && spec.value == 0)
+		spec.kind = JOBS_MAX;
+	*out = spec;
+	return 0;
+}
+
+long options_resolve_jobs(const struct jobs_spec *spec, long cpus, long unlimited)
+{
+	long n;
+	switch (spec->kind) {
+	case JOBS_MAX: return unlimited;
+	case JOBS_PERCENT: n = cpus * spec->value / 100; if (n < 1) n = 1; break;
+	case JOBS_PLUS: n = cpus + spec->value; break;
+	case JOBS_MINUS: n = cpus - spec->value; break;
+	default: n = spec->value; break;
+	}
+	return n < 1 ? -1 : n;
+}
+
+int options_parse_signal(const char *name)
+{
+	static const struct { const char *name; int number; } table[] = {
+		{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "ILL", SIGILL },
+		{ "TRAP", SIGTRAP }, { "ABRT", SIGABRT }, { "BUS", SIGBUS }, { "FPE", SIGFPE },
+		{ "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 },
+		{ "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM }, { "CHLD", SIGCHLD },
+		{ "CONT", SIGCONT }, { "STOP", SIGSTOP }, { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },
+		{ "TTOU", SIGTTOU }, { "URG", SIGURG }, { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },
+		{ "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH }, { "SYS", SIGSYS },
+	};
+	long number;
+	if (parse_long(name, &number) == 0)
+		return number >= 1 && number < NSIG ? (int)number : -1;
+	if (strncasecmp(name, "SIG", 3) == 0)
+		name += 3;
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (strcasecmp(name, table[i].name) == 0)
+			return table[i].number;
+	return -1;
+}
+
+int options_parse_termseq(const char *text, struct termseq *out, const char **why)
+{
+	struct termseq seq = { 0 };
+	char buf[512];
+	if (strlen(text) >= sizeof buf) {
+		*why = "is too long";
+		return -1;
+	}
+	strcpy(buf, text);
+	char *save = NULL;
+	int field = 0;
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save), field++) {
+		if (field % 2 == 0) {
+			if (seq.count == TERMSEQ_MAX) {
+				*why = "has too many steps";
+				return -1;
+			}
+			int sig = options_parse_signal(tok);
+			if (sig < 0) {
+				*why = "names an unknown signal";
+				return -1;
+			}
+			seq.signal[seq.count] = sig;
+			seq.wait_ns[seq.count] = 0;
+			seq.count++;
+		} else {
+			long ms;
+			if (parse_long(tok, &ms) != 0) {
+				*why = "has a wait that is not a whole number of milliseconds";
+				return -1;
+			}
+			seq.wait_ns[seq.count - 1] = ms * NS_PER_MS;
+		}
+	}
+	/* strtok_r skips empty fields; a doubled or trailing comma is a typo. */
+	if (seq.count == 0 || strstr(text, ",,") || text[0] == ',' || text[strlen(text) - 1] == ',') {
+		*why = "is not a list of signal,milliseconds pairs";
+		return -1;
+	}
+	*out = seq;
+	return 0;
+}
+
+int options_parse_halt(const char *text, struct halt_spec *out)
+{
+	struct halt_spec h = { HALT_NEVER, HALT_ON_FAIL, 1, 0, false };
+	if (strcmp(text, "0") == 0 || strcmp(text, "never") == 0) {
+		*out = h;
+		return 0;
+	}
+	if (strcmp(text, "1") == 0 || strcmp(text, "2") == 0) {
+		h.when = text[0] == '1' ? HALT_SOON : HALT_NOW;
+		*out = h;
+		return 0;
+	}
+	const char *p = text;
+	h.when = HALT_SOON;
+	if (strncmp(p, "now,", 4) == 0) {
+		h.when = HALT_NOW;
+		p += 4;
+	} else if (strncmp(p, "soon,", 5) == 0) {
+		p += 5;
+	}
+	if (strncmp(p, "fail=", 5) == 0) {
+		h.on = HALT_ON_FAIL;
+		p += 5;
+	} else if (strncmp(p, "success=", 8) == 0) {
+		h.on = HALT_ON_SUCCESS;
+		p += 8;
+	} else if (strncmp(p, "done=", 5) == 0) {
+		h.on = HALT_ON_DONE;
+		p += 5;
+	} else {
+		return -1;
+	}
+	char digits[32];
+	size_t len = strlen(p);
+	if (len == 0 || len >= sizeof digits)
+		return -1;
+	memcpy(digits, p, len + 1);
+	if (digits[len - 1] == '%') {
+		digits[len - 1] = '\0';
+		int64_t scaled;
+		const char *d = digits;
+		if (parse_decimal(&d, 1000, &scaled) != 0 || *d || scaled <= 0 || scaled > 100000)
+			return -1;
+		h.percent_of_total = true;
+		h.percent = scaled / 1000.0;
+	} else if (parse_long(digits, &h.count) != 0 || h.count < 1) {
+		return -1;
+	}
+	*out = h;
+	return 0;
+}
+
+/* The option as the user typed it: "--timeout" from "--timeout=3x", or "-j". */
+static const char *typed_name(const char *arg, int c, char *buf, size_t size)
+{
+	if (arg && strncmp(arg, "--", 2) == 0) {
+		snprintf(buf, size, "%.*s", (int)strcspn(arg, "="), arg);
+	} else {
+		snprintf(buf, size, "-%c", c);
+	}
+	return buf;
+}
+
+enum {
+	OPT_TIMEOUT = 256, OPT_TERMSEQ, OPT_GROUP, OPT_LINE_BUFFER, OPT_TAG, OPT_TAGSTRING,
+	OPT_HALT, OPT_SHELL, OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "termseq", required_argument, NULL, OPT_TERMSEQ },
+	{ "group", no_argument, NULL, OPT_GROUP },
+	{ "line-buffer", no_argument, NULL, OPT_LINE_BUFFER },
+	{ "lb", no_argument, NULL, OPT_LINE_BUFFER },
+	{ "ungroup", no_argument, NULL, 'u' },
+	{ "keep-order", no_argument, NULL, 'k' },
+	{ "tag", no_argument, NULL, OPT_TAG },
+	{ "tagstring", required_argument, NULL, OPT_TAGSTRING },
+	{ "halt", required_argument, NULL, OPT_HALT },
+	{ "halt-on-error", required_argument, NULL, OPT_HALT },
+	{ "shell", required_argument, NULL, OPT_SHELL },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+void options_parse(int argc, char **argv, struct options *opts)
+{
+	static const char default_termseq[] = "TERM,200,TERM,100,TERM,50,KILL,25";
+	const char *why;
+	char name[64];
+	char jobs_name[64] = "-j";
+	const char *jobs_text = "";
+
+	memset(opts, 0, sizeof *opts);
+	opts->jobs.kind = JOBS_PERCENT;
+	opts->jobs.value = 100;
+	opts->output = OUTPUT_GROUP;
+	opts->shell = "/bin/sh";
+	options_parse_termseq(default_termseq, &opts->termseq, &why);
+
+	opterr = 0;
+	for (;;) {
+		int before = optind;
+		int c = getopt_long(argc, argv, "+:hj:P:uk", long_options, NULL);
+		if (c == -1)
+			break;
+		const char *arg = before < argc ? argv[before] : NULL;
+		typed_name(arg, c == '?' || c == ':' ? optopt : c, name, sizeof name);
+		switch (c) {
+		case 'j':
+		case 'P':
+			if (options_parse_jobs(optarg, &opts->jobs) != 0)
+				usage_error(name, "'%s' is not a job count (examples: 8, 50%%, +2, -1, 0)", optarg);
+			snprintf(jobs_name, sizeof jobs_name, "%s", name);
+			jobs_text = optarg;
+			break;
+		case OPT_TIMEOUT:
+			if (options_parse_duration(optarg, &opts->timeout_ns) != 0)
+				usage_error(name, "'%s' is not a duration (examples: 30, 1.5s, 500ms, 2m, 1h)", optarg);
+			opts->timeout_text = optarg;
+			break;
+		case OPT_TERMSEQ:
+			if (options_parse_termseq(optarg, &opts->termseq, &why) != 0)
+				usage_error(name, "'%s' %s (example: TERM,200,TERM,100,KILL,25)", optarg, why);
+			break;
+		case OPT_GROUP: opts->output = OUTPUT_GROUP; break;
+		case OPT_LINE_BUFFER: opts->output = OUTPUT_LINE; break;
+		case 'u': opts->output = OUTPUT_UNGROUP; break;
+		case 'k': opts->keep_order = true; break;
+		case OPT_TAG: opts->tag = true; break;
+		case OPT_TAGSTRING: opts->tagstring = optarg; break;
+		case OPT_HALT:
+			if (options_parse_halt(optarg, &opts->halt) != 0)
+				usage_error(name, "'%s' is not a halt condition (examples: now,fail=1, soon,fail=10%%, now,success=1, 2)", optarg);
+			opts->halt_text = optarg;
+			break;
+		case OPT_SHELL:
+			if (optarg[0] == '\0')
+				usage_error(name, "needs the path of a shell");
+			opts->shell = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		case OPT_VERSION:
+			printf("lanes %s\n", LANES_VERSION);
+			exit(0);
+		case ':':
+			usage_error(name, "needs a value (see lanes --help)");
+		default:
+			usage_error(name, "unknown option (see lanes --help)");
+		}
+	}
+	if (opts->output == OUTPUT_UNGROUP && (opts->keep_order || opts->tag || opts->tagstring))
+		usage_error(opts->keep_order ? "-k" : opts->tag ? "--tag" : "--tagstring",
+			    "cannot be combined with --ungroup: ungrouped jobs write straight to the output");
+	long cpus = host_cpus();
+	opts->slots = options_resolve_jobs(&opts->jobs, cpus, 0);
+	if (opts->slots < 0)
+		usage_error(jobs_name, "'%s' leaves no job slots on a %ld-CPU machine", jobs_text, cpus);
+	if (optind < argc) {
+		opts->command = argv + optind;
+		opts->command_count = argc - optind;
+	}
+}

@@ -1,0 +1,74 @@
+/* options.h — the command line, parsed once into a read-only struct. */
+#ifndef LANES_OPTIONS_H
+#define LANES_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define LANES_VERSION "0.1.0"
+
+/* Exit status for lanes' own errors (bad options, unreadable input). */
+#define EXIT_LANES_ERROR 255
+
+enum output_mode { OUTPUT_GROUP, OUTPUT_LINE, OUTPUT_UNGROUP };
+
+enum jobs_kind { JOBS_ABSOLUTE, JOBS_PERCENT, JOBS_PLUS, JOBS_MINUS, JOBS_MAX };
+
+struct jobs_spec {
+	enum jobs_kind kind;
+	long value;
+};
+
+#define TERMSEQ_MAX 32
+struct termseq {
+	int count;
+	int signal[TERMSEQ_MAX];
+	int64_t wait_ns[TERMSEQ_MAX];
+};
+
+enum halt_when { HALT_NEVER, HALT_SOON, HALT_NOW };
+enum halt_on { HALT_ON_FAIL, HALT_ON_SUCCESS, HALT_ON_DONE };
+
+struct halt_spec {
+	enum halt_when when;
+	enum halt_on on;
+	long count;      /* halt after this many (when !percent) */
+	double percent;  /* halt after this share of all jobs (when percent) */
+	bool percent_of_total;
+};
+
+struct options {
+	struct jobs_spec jobs;
+	long slots;               /* resolved -j; 0: as many as the system allows */
+	int64_t timeout_ns;       /* 0: none */
+	const char *timeout_text; /* as the user wrote it, for messages */
+	struct termseq termseq;
+	enum output_mode output;
+	bool keep_order;
+	bool tag;
+	const char *tagstring;    /* NULL: none */
+	struct halt_spec halt;
+	const char *halt_text;
+	const char *shell;
+	char **command;           /* NULL when no command was given */
+	int command_count;
+};
+
+/* Parses argv into *opts. On a usage error prints one line and exits 255;
+ * --help and --version print and exit 0. */
+void options_parse(int argc, char **argv, struct options *opts);
+
+/* The parsers below return 0 on success, -1 (with *why set to a static
+ * explanation) on a bad value. They are public for tests and fuzzing. */
+int options_parse_duration(const char *text, int64_t *ns);
+int options_parse_jobs(const char *text, struct jobs_spec *out);
+int options_parse_termseq(const char *text, struct termseq *out, const char **why);
+int options_parse_halt(const char *text, struct halt_spec *out);
+int options_parse_signal(const char *name);
+
+/* The number of job slots a jobs_spec means on a machine with `cpus`
+ * usable CPUs; `unlimited` stands for 0 ("as many as possible").
+ * Returns -1 when the spec leaves no slot. */
+long options_resolve_jobs(const struct jobs_spec *spec, long cpus, long unlimited);
+
+#endif

@@ -1,0 +1,629 @@
+/* runner.c — the scheduler: the slot counter, the event loop, and every
+ * decision about processes (start, reap, time out, stop). It takes items
+ * from input.c, turns them into commands with command.c, starts them with
+ * spawn.c, times them with timer.c and hands their bytes to output.c.
+ *
+ * The invariants of the event loop:
+ *
+ * - SIGCHLD, SIGALRM, SIGINT, SIGTERM and SIGHUP are blocked at all times
+ *   except inside the one ppoll() call, and their handlers only set flags.
+ *   A child that exits while we are busy leaves SIGCHLD pending; ppoll()
+ *   unblocks it atomically, so it interrupts the wait at once. Nothing can
+ *   happen between "check the flags" and "wait" that the wait would miss.
+ *   After every wakeup waitpid(-1, WNOHANG) reaps until nothing is left,
+ *   because several exits may share one SIGCHLD.
+ * - 0 <= running <= slots. A slot is taken when a job starts and given back
+ *   when it ends; {%} / LANES_SLOT is that slot's number.
+ * - A job ends when its process has been reaped and both its pipes have
+ *   reached end of file; only then is its output complete.
+ * - Input is read only when a job could start, so endless input waits in
+ *   the pipe, not in our memory.
+ * - Under -k, jobs hold records from the oldest unprinted one up to at
+ *   most 2 x slots ahead, so a slow first job bounds what waits behind it.
+ */
+#include "runner.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "host.h"
+#include "output.h"
+#include "spawn.h"
+#include "timer.h"
+
+#define FD_RESERVE 16             /* stdio, /dev/null, input, slack */
+#define SLOTS_MAX 32768           /* what -j 0 may mean at most */
+#define RETRY_NS (100 * 1000000)  /* wait before retrying a refused spawn */
+
+enum job_state { JOB_FREE, JOB_RUNNING, JOB_ENDED };
+
+struct job {
+	unsigned long seq;
+	int slot;
+	pid_t pid;             /* > 0 until reaped */
+	pid_t group;           /* process group id, for signals */
+	enum job_state state;
+	int status;            /* exit code, or 128 + signal */
+	bool timed_out;
+	bool stopped;          /* ended by lanes: output dropped, not counted */
+	int term_step;         /* next --termseq step; -1: not being ended */
+	struct timer_entry timer;
+	struct output_job out;
+	struct command cmd;
+};
+
+static volatile sig_atomic_t got_child, got_alarm, stop_signal, interrupts;
+
+static const struct options *opts;
+static struct input *input;
+static struct run_result *result;
+
+static struct job *jobs;         /* records */
+static size_t records;
+static struct job **free_jobs;
+static size_t free_job_count;
+static int *free_slots;
+static size_t free_slot_count;
+static long slots, running;
+static struct job **in_order;    /* -k: the record of seq s at s % records */
+static unsigned long last_seq, next_to_print = 1;
+static struct job *held;         /* ready but refused by the system for now */
+static struct timer_entry retry_timer = { 0, TIMER_IDLE };
+
+static bool input_done, no_more_starts, stopping, killed_hard, fd_warned;
+static long total_items = -1;    /* known only for --halt N% */
+static unsigned long counted[3]; /* jobs per halt_on: failed, succeeded, ended */
+
+static char **job_env;
+static char seq_var[32], slot_var[32];
+
+static sigset_t wait_mask;       /* the mask inside ppoll(): nothing we catch blocked */
+
+static void on_signal(int sig)
+{
+	switch (sig) {
+	case SIGCHLD: got_child = 1; break;
+	case SIGALRM: got_alarm = 1; break;
+	case SIGINT: interrupts++; /* fall through */
+	default: if (!stop_signal) stop_signal = sig; break;
+	}
+}
+
+/* Catches the signals of the loop, blocks them outside ppoll(), and lists
+ * the ones a job must get back at their defaults. A stop signal that was
+ * ignored when lanes started (nohup, a background job of sh) stays ignored,
+ * for lanes and its jobs alike. */
+static void setup_signals(sigset_t *reset)
+{
+	static const int caught[] = { SIGCHLD, SIGALRM, SIGINT, SIGTERM, SIGHUP };
+	sigset_t block;
+	sigemptyset(&block);
+	sigemptyset(reset);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++) {
+		struct sigaction old;
+		sigaction(caught[i], NULL, &old);
+		if (old.sa_handler == SIG_IGN && caught[i] != SIGCHLD && caught[i] != SIGALRM)
+			continue;
+		sigaddset(&block, caught[i]);
+		sigaddset(reset, caught[i]);
+	}
+	sigprocmask(SIG_BLOCK, &block, &wait_mask);
+	sigdelset(&wait_mask, SIGCHLD);
+	sigdelset(&wait_mask, SIGALRM);
+	sigdelset(&wait_mask, SIGINT);
+	sigdelset(&wait_mask, SIGTERM);
+	sigdelset(&wait_mask, SIGHUP);
+	for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++)
+		if (sigismember(&block, caught[i]))
+			sigaction(caught[i], &sa, NULL);
+	/* A closed stdout shows up as EPIPE from write(), handled in place. */
+	signal(SIGPIPE, SIG_IGN);
+	sigaddset(reset, SIGPIPE);
+}
+
+/* The environment every job gets: ours, with LANES_SEQ and LANES_SLOT
+ * replaced by two entries rewritten in place before each spawn. */
+static void build_env(void)
+{
+	extern char **environ;
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	job_env = calloc(n + 3, sizeof *job_env);
+	if (!job_env)
+		abort();
+	size_t k = 0;
+	job_env[k++] = seq_var;
+	job_env[k++] = slot_var;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "LANES_SEQ=", 10) != 0 && strncmp(environ[i], "LANES_SLOT=", 11) != 0)
+			job_env[k++] = environ[i];
+	job_env[k] = NULL;
+}
+
+/* How many jobs the descriptors allow: each running job holds two pipe
+ * ends and may hold two spill files; under -k each waiting record may hold
+ * two spill files too. Raises the soft limit as far as that needs. */
+static long fit_slots_to_descriptors(long wanted)
+{
+	if (opts->output == OUTPUT_UNGROUP)
+		return wanted;
+	long per_slot = opts->keep_order ? 8 : 4;
+	long limit = host_raise_fd_limit(FD_RESERVE + per_slot * wanted);
+	long fit = (limit - FD_RESERVE) / per_slot;
+	if (fit < 1)
+		fit = 1;
+	if (fit >= wanted)
+		return wanted;
+	if (opts->slots != 0)
+		fprintf(stderr, "lanes: -j %ld: only enough file descriptors (limit %ld) for %ld jobs at once; running %ld\n",
+			wanted, limit, fit, fit);
+	return fit;
+}
+
+static int setup(void)
+{
+	sigset_t reset;
+	setup_signals(&reset);
+	if (timer_init() != 0 || spawn_init(&reset) != 0) {
+		fprintf(stderr, "lanes: cannot set up: %s\n", strerror(errno));
+		return -1;
+	}
+	host_become_subreaper();
+	build_env();
+
+	slots = fit_slots_to_descriptors(opts->slots ? opts->slots : SLOTS_MAX);
+	records = (size_t)(opts->keep_order ? 2 * slots : slots);
+	jobs = calloc(records, sizeof *jobs);
+	free_jobs = calloc(records, sizeof *free_jobs);
+	free_slots = calloc((size_t)slots, sizeof *free_slots);
+	in_order = calloc(records, sizeof *in_order);
+	if (!jobs || !free_jobs || !free_slots || !in_order)
+		abort();
+	for (size_t i = 0; i < records; i++) {
+		jobs[i].timer.index = TIMER_IDLE;
+		jobs[i].term_step = -1;
+		free_jobs[free_job_count++] = &jobs[records - 1 - i];
+	}
+	for (long i = 0; i < slots; i++)
+		free_slots[free_slot_count++] = (int)(slots - i);
+	output_init(opts, records);
+
+	if (opts->halt.when != HALT_NEVER && opts->halt.percent_of_total) {
+		total_items = input_read_all(input);
+		if (total_items < 0)
+			result->input_failed = true;
+	}
+	return 0;
+}
+
+static struct job *job_of_timer(struct timer_entry *e)
+{
+	return (struct job *)((char *)e - offsetof(struct job, timer));
+}
+
+static struct job *job_of_pid(pid_t pid)
+{
+	for (size_t i = 0; i < records; i++)
+		if (jobs[i].state == JOB_RUNNING && jobs[i].pid == pid)
+			return &jobs[i];
+	return NULL;
+}
+
+/* Sends the next --termseq signal to the job's process group and schedules
+ * the step after it, unless the group is already gone. */
+static void termseq_step(struct job *j)
+{
+	const struct termseq *t = &opts->termseq;
+	if (j->term_step >= t->count)
+		return;
+	if (kill(-j->group, t->signal[j->term_step]) != 0 && errno == ESRCH)
+		return;
+	timer_schedule(&j->timer, timer_now() + t->wait_ns[j->term_step]);
+	j->term_step++;
+}
+
+static void end_process_group(struct job *j)
+{
+	if (j->term_step >= 0)
+		return;
+	timer_cancel(&j->timer);
+	j->term_step = 0;
+	termseq_step(j);
+}
+
+/* Ends every running job (halt now, a stop signal, a closed stdout). */
+static void stop_running_jobs(void)
+{
+	no_more_starts = true;
+	for (size_t i = 0; i < records; i++)
+		if (jobs[i].state == JOB_RUNNING) {
+			jobs[i].stopped = true;
+			end_process_group(&jobs[i]);
+		}
+}
+
+static void release_record(struct job *j)
+{
+	j->state = JOB_FREE;
+	j->stopped = j->timed_out = false;
+	j->term_step = -1;
+	free_jobs[free_job_count++] = j;
+}
+
+/* -k: writes out, in input order, every job that has ended up to the
+ * oldest one still running, which may then write as it goes. */
+static void print_in_order(void)
+{
+	for (;;) {
+		struct job *j = in_order[next_to_print % records];
+		if (!j || j->seq != next_to_print)
+			return;
+		if (j->state == JOB_RUNNING) {
+			if (!j->out.live && !j->stopped)
+				output_go_live(&j->out);
+			return;
+		}
+		if (j->stopped)
+			output_discard(&j->out);
+		else
+			output_flush(&j->out);
+		in_order[next_to_print % records] = NULL;
+		next_to_print++;
+		release_record(j);
+	}
+}
+
+static const char *halt_verb(enum halt_on on)
+{
+	return on == HALT_ON_FAIL ? "failed" : on == HALT_ON_SUCCESS ? "succeeded" : "ended";
+}
+
+static void check_halt(struct job *j, bool failed)
+{
+	const struct halt_spec *h = &opts->halt;
+	if (h->when == HALT_NEVER || no_more_starts)
+		return;
+	bool matches = h->on == HALT_ON_DONE || (h->on == HALT_ON_FAIL) == failed;
+	if (!matches)
+		return;
+	unsigned long n = counted[h->on];
+	bool trigger = h->percent_of_total
+		? total_items > 0 && n * 100.0 >= h->percent * (double)total_items
+		: (long)n >= h->count;
+	if (!trigger)
+		return;
+	if (h->on == HALT_ON_FAIL)
+		result->halt_status = j->status ? j->status : 1;
+	fprintf(stderr, "lanes: --halt %s: job %lu %s (status %d); %s\n", opts->halt_text, j->seq,
+		halt_verb(h->on), j->status,
+		h->when == HALT_NOW ? "ending the running jobs" : "starting no more jobs");
+	no_more_starts = true;
+	if (h->when == HALT_NOW)
+		stop_running_jobs();
+}
+
+static void job_end(struct job *j)
+{
+	if (j->term_step >= 0) {
+		/* It was being ended: make sure nothing of its group lingers. */
+		kill(-j->group, SIGKILL);
+	}
+	timer_cancel(&j->timer);
+	running--;
+	assert(running >= 0 && running <= slots);
+	free_slots[free_slot_count++] = j->slot;
+	j->state = JOB_ENDED;
+	if (!j->stopped) {
+		bool failed = j->status != 0 || j->timed_out;
+		if (failed)
+			result->failed++;
+		counted[HALT_ON_FAIL] += failed;
+		counted[HALT_ON_SUCCESS] += !failed;
+		counted[HALT_ON_DONE]++;
+		check_halt(j, failed);
+	}
+	if (opts->keep_order) {
+		print_in_order();
+		return;
+	}
+	if (j->stopped)
+		output_discard(&j->out);
+	else
+		output_flush(&j->out);
+	release_record(j);
+}
+
+static void maybe_end(struct job *j)
+{
+	if (j->state == JOB_RUNNING && j->pid == 0 && !output_open_streams(&j->out))
+		job_end(j);
+}
+
+static void hold_job(struct job *j)
+{
+	held = j;
+	if (running == 0)
+		timer_schedule(&retry_timer, timer_now() + RETRY_NS);
+}
+
+/* Starts job j (its record and command are ready). Returns false when the
+ * system refused for now; the job is then held to try again later. */
+static bool launch(struct job *j)
+{
+	int child[2];
+	int e = output_open(&j->out, child);
+	if (e == EMFILE || e == ENFILE) {
+		if (!fd_warned && running > 0)
+			fprintf(stderr, "lanes: out of file descriptors with %ld jobs running; running fewer at once\n",
+				running);
+		fd_warned = true;
+		hold_job(j);
+		return false;
+	}
+	j->slot = free_slots[--free_slot_count];
+	snprintf(seq_var, sizeof seq_var, "LANES_SEQ=%lu", j->seq);
+	snprintf(slot_var, sizeof slot_var, "LANES_SLOT=%d", j->slot);
+	pid_t pid = 0;
+	e = spawn_start(j->cmd.argv, job_env, child[0], child[1], &pid);
+	if (e == ENOEXEC && !j->cmd.shell) {
+		/* A script without #!: run it as a shell would, by the shell. */
+		command_use_shell(&j->cmd, opts->shell);
+		e = spawn_start(j->cmd.argv, job_env, child[0], child[1], &pid);
+	}
+	output_close_child(child);
+	if (e == EAGAIN || e == ENOMEM) {
+		output_discard(&j->out);
+		free_slots[free_slot_count++] = j->slot;
+		hold_job(j);
+		return false;
+	}
+	held = NULL;
+	j->state = JOB_RUNNING;
+	j->stopped = j->timed_out = false;
+	j->term_step = -1;
+	running++;
+	if (opts->keep_order)
+		in_order[j->seq % records] = j;
+	if (e) {
+		/* It never ran: a failed job, reported as a shell would. */
+		const char *why = e == ENOENT ? "command not found" : strerror(e);
+		fprintf(stderr, "lanes: %s: %s\n", j->cmd.argv[0], why);
+		output_discard(&j->out);
+		j->pid = 0;
+		j->status = e == ENOENT || e == ENOTDIR ? 127 : 126;
+		job_end(j);
+		return true;
+	}
+	j->pid = j->group = pid;
+	if (opts->timeout_ns)
+		timer_schedule(&j->timer, timer_now() + opts->timeout_ns);
+	if (opts->keep_order && j->seq == next_to_print)
+		output_go_live(&j->out);
+	return true;
+}
+
+/* Takes the next non-blank item into a free record. */
+static struct job *next_job(void)
+{
+	struct job *j = free_jobs[free_job_count - 1];
+	for (;;) {
+		const char *item;
+		size_t len;
+		enum input_status st = input_next(input, &item, &len);
+		if (st == INPUT_AGAIN)
+			return NULL;
+		if (st != INPUT_ITEM) {
+			input_done = true;
+			if (st == INPUT_ERROR)
+				result->input_failed = true;
+			return NULL;
+		}
+		if (command_set_line(&j->cmd, item, len, opts->shell) == 0)
+			break;
+	}
+	free_job_count--;
+	j->seq = ++last_seq;
+	j->out.tag = opts->tagstring ? opts->tagstring : opts->tag ? j->cmd.text : NULL;
+	j->out.tag_len = j->out.tag ? strlen(j->out.tag) : 0;
+	return j;
+}
+
+static bool can_start(void)
+{
+	return !no_more_starts && running < slots && free_slot_count > 0 &&
+	       (held || (!input_done && free_job_count > 0));
+}
+
+static void start_jobs(void)
+{
+	while (can_start()) {
+		if (held) {
+			if (retry_timer.index != TIMER_IDLE || !launch(held))
+				return;
+			continue;
+		}
+		struct job *j = next_job();
+		if (!j || !launch(j))
+			return;
+	}
+}
+
+static void reap(void)
+{
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		struct job *j = job_of_pid(pid);
+		if (!j)
+			continue;  /* an orphaned grandchild we adopted as subreaper */
+		j->pid = 0;
+		j->status = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+		maybe_end(j);
+	}
+}
+
+static void timeout_message(const struct job *j)
+{
+	const char *t = opts->timeout_text;
+	size_t n = strlen(t);
+	bool bare = n > 0 && t[n - 1] >= '0' && t[n - 1] <= '9';
+	fprintf(stderr, "lanes: job %lu timed out after %s%s: %s\n", j->seq, t, bare ? "s" : "", j->cmd.text);
+}
+
+static void handle_timers(void)
+{
+	struct timer_entry *e;
+	int64_t now = timer_now();
+	while ((e = timer_take_expired(now))) {
+		if (e == &retry_timer)
+			continue;  /* start_jobs() will try the held job again */
+		struct job *j = job_of_timer(e);
+		if (j->state != JOB_RUNNING)
+			continue;
+		if (j->term_step < 0) {
+			j->timed_out = true;
+			timeout_message(j);
+			end_process_group(j);
+		} else {
+			termseq_step(j);
+		}
+	}
+}
+
+static void handle_stop_signals(void)
+{
+	if (stop_signal && !stopping) {
+		stopping = true;
+		result->signal = stop_signal;
+		if (running > 0)
+			fprintf(stderr, "lanes: %s: ending %ld running job%s\n", strsignal(stop_signal), running,
+				running == 1 ? "" : "s");
+		stop_running_jobs();
+	}
+	if (interrupts >= 2 && !killed_hard) {
+		killed_hard = true;
+		for (size_t i = 0; i < records; i++)
+			if (jobs[i].state == JOB_RUNNING)
+				kill(-jobs[i].group, SIGKILL);
+	}
+}
+
+static void check_output(void)
+{
+	if (output_error() && !result->output_errno) {
+		result->output_errno = output_error();
+		stop_running_jobs();
+	}
+}
+
+struct watch {
+	struct job *job;   /* NULL: the input */
+	int which;
+};
+
+static int run_loop(void)
+{
+	size_t cap = 2 * records + 1;
+	struct pollfd *fds = calloc(cap, sizeof *fds);
+	struct watch *watched = calloc(cap, sizeof *watched);
+	if (!fds || !watched)
+		abort();
+	for (;;) {
+		start_jobs();
+		if (running == 0 && (no_more_starts || (input_done && !held)))
+			break;
+
+		size_t n = 0;
+		for (size_t i = 0; i < records; i++) {
+			struct job *j = &jobs[i];
+			if (j->state != JOB_RUNNING)
+				continue;
+			for (int w = 0; w < 2; w++)
+				if (j->out.stream[w].fd >= 0) {
+					fds[n] = (struct pollfd){ .fd = j->out.stream[w].fd, .events = POLLIN };
+					watched[n++] = (struct watch){ j, w };
+				}
+		}
+		if (can_start() && !held && input_fd(input) >= 0) {
+			fds[n] = (struct pollfd){ .fd = input_fd(input), .events = POLLIN };
+			watched[n++] = (struct watch){ NULL, 0 };
+		}
+		timer_rearm();
+
+		int ready = ppoll(fds, n, NULL, &wait_mask);
+		if (ready < 0 && errno != EINTR) {
+			fprintf(stderr, "lanes: ppoll: %s\n", strerror(errno));
+			return -1;
+		}
+		if (got_alarm) {
+			got_alarm = 0;
+			timer_fired();
+		}
+		if (got_child) {
+			got_child = 0;
+			reap();
+		}
+		handle_timers();
+		handle_stop_signals();
+		for (size_t i = 0; ready > 0 && i < n; i++) {
+			if (!fds[i].revents)
+				continue;
+			struct watch *w = &watched[i];
+			if (!w->job) {
+				if (input_fill(input) != 0)
+					result->input_failed = true;
+				continue;
+			}
+			if (w->job->state != JOB_RUNNING || w->job->out.stream[w->which].fd != fds[i].fd)
+				continue;
+			output_read(&w->job->out, w->which);
+			maybe_end(w->job);
+		}
+		check_output();
+	}
+	free(fds);
+	free(watched);
+	return 0;
+}
+
+static void teardown(void)
+{
+	if (opts->keep_order)
+		print_in_order();
+	for (size_t i = 0; i < records; i++) {
+		output_free(&jobs[i].out);
+		command_free(&jobs[i].cmd);
+	}
+	free(jobs);
+	free(free_jobs);
+	free(free_slots);
+	free(in_order);
+	free(job_env);
+}
+
+int runner_run(const struct options *options, struct input *in, struct run_result *res)
+{
+	opts = options;
+	input = in;
+	result = res;
+	memset(result, 0, sizeof *result);
+	result->halt_status = -1;
+	if (setup() != 0)
+		return -1;
+	int rc = run_loop();
+	teardown();
+	return rc;
+}
