@@ -1,10 +1,13 @@
-/* command.c — decides how a command line runs. A line that uses nothing of
- * the shell's language (no metacharacter outside single quotes, no
- * assignment, no builtin or keyword first) is split into words and executed
- * directly, which saves a shell per job; anything else goes to the shell.
- * Either way the line means the same. Knows nothing of processes. */
+/* command.c — builds each job's command line from the template and the
+ * input item, and decides how it runs. Every substituted value is quoted
+ * for the shell, so input is always data, never code. A line that uses
+ * nothing of the shell's language (no metacharacter outside single quotes,
+ * no assignment, no builtin or keyword first) is split into words and
+ * executed directly, which saves a shell per job; anything else goes to the
+ * shell. Either way the line means the same. Knows nothing of processes. */
 #include "command.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,27 +112,332 @@ static void split_words(struct command *c)
 	c->shell = false;
 }
 
-int command_set_line(struct command *c, const char *line, size_t len, const char *shell)
-{
-	size_t start = 0;
-	while (start < len && (is_blank(line[start]) || line[start] == '\r'))
-		start++;
-	if (start == len)
-		return -1;
-	c->text = grow(c->text, &c->text_cap, len + 1, 1);
-	memcpy(c->text, line, len);
-	c->text[len] = '\0';
-	if (command_needs_shell(c->text) || memchr(line, '\0', len))
-		command_use_shell(c, shell);
-	else
-		split_words(c);
-	return 0;
-}
-
 void command_free(struct command *c)
 {
 	free(c->text);
 	free(c->argv);
 	free(c->words);
 	memset(c, 0, sizeof *c);
+}
+
+/* ---- templates ---- */
+
+enum piece_kind { PIECE_TEXT, PIECE_ALL, PIECE_POSITION, PIECE_SEQ, PIECE_SLOT };
+enum modifier { MOD_NONE, MOD_NO_EXTENSION, MOD_BASENAME, MOD_DIRNAME, MOD_BASENAME_NO_EXTENSION };
+
+struct piece {
+	enum piece_kind kind;
+	enum modifier mod;
+	long position;       /* {n}: 1-based; negative counts from the end */
+	const char *text;    /* PIECE_TEXT */
+	size_t len;
+	bool raw;            /* inserted unquoted: the command starts with it */
+};
+
+struct word {
+	struct piece *pieces;
+	size_t count;
+};
+
+struct template {
+	struct word *words;
+	size_t count;
+	bool quote_words;
+	bool item_is_command;  /* no command given: the item is the command line */
+};
+
+/* Recognises a replacement string at s; returns its length, or 0. */
+static size_t match_replacement(const char *s, const char *replace, struct piece *out)
+{
+	*out = (struct piece){ .kind = PIECE_ALL, .mod = MOD_NONE };
+	if (replace) {
+		size_t n = strlen(replace);
+		if (strncmp(s, replace, n) == 0)
+			return n;
+	}
+	if (s[0] != '{')
+		return 0;
+	const char *p = s + 1;
+	if (!replace && *p == '}')
+		return 2;
+	if ((*p == '#' || *p == '%') && p[1] == '}') {
+		out->kind = *p == '#' ? PIECE_SEQ : PIECE_SLOT;
+		return 3;
+	}
+	bool negative = *p == '-';
+	if (negative)
+		p++;
+	long position = 0;
+	int digits = 0;
+	while (*p >= '0' && *p <= '9' && digits < 9) {
+		position = position * 10 + (*p++ - '0');
+		digits++;
+	}
+	if ((negative && digits == 0) || (digits > 0 && position == 0) || (*p >= '0' && *p <= '9'))
+		return 0;
+	static const struct { const char *text; enum modifier mod; } mods[] = {
+		{ "/.}", MOD_BASENAME_NO_EXTENSION }, { "//}", MOD_DIRNAME }, { "/}", MOD_BASENAME },
+		{ ".}", MOD_NO_EXTENSION }, { "}", MOD_NONE },
+	};
+	for (size_t i = 0; i < sizeof mods / sizeof mods[0]; i++) {
+		size_t n = strlen(mods[i].text);
+		if (strncmp(p, mods[i].text, n) != 0)
+			continue;
+		if (digits == 0 && mods[i].mod == MOD_NONE)
+			return 0;  /* "{}" itself, when -I has replaced it */
+		out->mod = mods[i].mod;
+		if (digits) {
+			out->kind = PIECE_POSITION;
+			out->position = negative ? -position : position;
+		}
+		return (size_t)(p - s) + n;
+	}
+	return 0;
+}
+
+static void add_piece(struct word *w, struct piece piece)
+{
+	w->pieces = realloc(w->pieces, (w->count + 1) * sizeof *w->pieces);
+	if (!w->pieces)
+		abort();
+	w->pieces[w->count++] = piece;
+}
+
+static bool parse_word(struct word *w, const char *text, const char *replace)
+{
+	bool any = false;
+	const char *literal = text;
+	const char *p = text;
+	while (*p) {
+		struct piece piece;
+		size_t n = match_replacement(p, replace, &piece);
+		if (n == 0) {
+			p++;
+			continue;
+		}
+		if (p > literal)
+			add_piece(w, (struct piece){ .kind = PIECE_TEXT, .text = literal, .len = (size_t)(p - literal) });
+		add_piece(w, piece);
+		any = true;
+		p += n;
+		literal = p;
+	}
+	if (p > literal)
+		add_piece(w, (struct piece){ .kind = PIECE_TEXT, .text = literal, .len = (size_t)(p - literal) });
+	return any;
+}
+
+struct template *template_new(char **words, int count, const char *replace, bool quote_words)
+{
+	struct template *t = calloc(1, sizeof *t);
+	if (!t)
+		abort();
+	t->quote_words = quote_words;
+	if (!words || count == 0) {
+		t->item_is_command = true;
+		return t;
+	}
+	t->words = calloc((size_t)count + 1, sizeof *t->words);
+	if (!t->words)
+		abort();
+	bool any = false;
+	for (int i = 0; i < count; i++)
+		any |= parse_word(&t->words[t->count++], words[i], replace);
+	if (!any)  /* no replacement string: the arguments go at the end */
+		add_piece(&t->words[t->count++], (struct piece){ .kind = PIECE_ALL });
+	/* As in GNU parallel, a command that starts with a replacement string
+	 * takes that value as code: `lanes {} ::: 'ls -l'` runs ls -l. */
+	struct word *first = &t->words[0];
+	if (!quote_words && first->count && first->pieces[0].kind != PIECE_TEXT)
+		first->pieces[0].raw = true;
+	return t;
+}
+
+struct template *template_new_text(const char *text, const char *replace)
+{
+	struct template *t = calloc(1, sizeof *t);
+	if (!t)
+		abort();
+	t->words = calloc(1, sizeof *t->words);
+	if (!t->words)
+		abort();
+	t->count = 1;
+	parse_word(&t->words[0], text, replace);
+	return t;
+}
+
+void template_free(struct template *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->count; i++)
+		free(t->words[i].pieces);
+	free(t->words);
+	free(t);
+}
+
+static void append(struct command *c, const char *data, size_t len)
+{
+	c->text = grow(c->text, &c->text_cap, c->text_len + len + 1, 1);
+	memcpy(c->text + c->text_len, data, len);
+	c->text_len += len;
+	c->text[c->text_len] = '\0';
+}
+
+static bool is_safe(unsigned char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '_' || ch == '+' || ch == '.' || ch == '/' || ch == '-';
+}
+
+void command_append_quoted(struct command *c, const char *value, size_t len)
+{
+	size_t i = 0;
+	while (i < len && is_safe((unsigned char)value[i]))
+		i++;
+	if (len > 0 && i == len) {
+		append(c, value, len);
+		return;
+	}
+	append(c, "'", 1);
+	for (const char *end = value + len; value < end;) {
+		const char *q = memchr(value, '\'', (size_t)(end - value));
+		size_t n = q ? (size_t)(q - value) : (size_t)(end - value);
+		append(c, value, n);
+		if (!q)
+			break;
+		append(c, "'\"'\"'", 5);
+		value = q + 1;
+	}
+	append(c, "'", 1);
+}
+
+/* The part of a value a modifier keeps, as GNU parallel computes it:
+ * {.} drops the last extension, {/} keeps what follows the last slash,
+ * {//} is dirname(3)'s answer. */
+static struct arg modify(struct arg v, enum modifier mod)
+{
+	if (mod == MOD_BASENAME || mod == MOD_BASENAME_NO_EXTENSION) {
+		const char *slash = memrchr(v.ptr, '/', v.len);
+		if (slash) {
+			v.len -= (size_t)(slash + 1 - v.ptr);
+			v.ptr = slash + 1;
+		}
+	}
+	if (mod == MOD_NO_EXTENSION || mod == MOD_BASENAME_NO_EXTENSION) {
+		const char *dot = memrchr(v.ptr, '.', v.len);
+		const char *slash = memrchr(v.ptr, '/', v.len);
+		if (dot && (!slash || dot > slash))
+			v.len = (size_t)(dot - v.ptr);
+	}
+	if (mod == MOD_DIRNAME) {
+		size_t n = v.len;
+		while (n > 1 && v.ptr[n - 1] == '/')
+			n--;
+		const char *slash = n ? memrchr(v.ptr, '/', n) : NULL;
+		if (!slash)
+			return (struct arg){ ".", 1 };
+		n = (size_t)(slash - v.ptr);
+		while (n > 1 && v.ptr[n - 1] == '/')
+			n--;
+		if (n == 0 || (n == 1 && v.ptr[0] == '/'))
+			return (struct arg){ "/", 1 };
+		v.len = n;
+	}
+	return v;
+}
+
+static void put_value(struct command *c, struct arg v, enum modifier mod, bool quoted)
+{
+	v = modify(v, mod);
+	if (quoted)
+		command_append_quoted(c, v.ptr, v.len);
+	else
+		append(c, v.ptr, v.len);
+}
+
+static void expand_word(struct command *c, const struct word *w, const struct input_item *item,
+			unsigned long seq, int slot, bool quoted)
+{
+	char number[32];
+	for (size_t i = 0; i < w->count; i++) {
+		const struct piece *p = &w->pieces[i];
+		bool q = quoted && !p->raw;
+		switch (p->kind) {
+		case PIECE_TEXT:
+			append(c, p->text, p->len);
+			break;
+		case PIECE_ALL:
+			for (size_t k = 0; k < item->count; k++) {
+				if (k)
+					append(c, " ", 1);
+				put_value(c, item->args[k], p->mod, q);
+			}
+			break;
+		case PIECE_POSITION: {
+			long k = p->position > 0 ? p->position - 1 : (long)item->count + p->position;
+			struct arg v = { "", 0 };
+			if (k >= 0 && (size_t)k < item->count)
+				v = item->args[k];
+			put_value(c, v, p->mod, q);
+			break;
+		}
+		case PIECE_SEQ:
+		case PIECE_SLOT:
+			snprintf(number, sizeof number, "%lu", p->kind == PIECE_SEQ ? seq : (unsigned long)slot);
+			append(c, number, strlen(number));
+			break;
+		}
+	}
+}
+
+static void join_args(struct command *c, const struct input_item *item)
+{
+	for (size_t k = 0; k < item->count; k++) {
+		if (k)
+			append(c, " ", 1);
+		append(c, item->args[k].ptr, item->args[k].len);
+	}
+}
+
+int command_expand(struct command *c, const struct template *t, const struct input_item *item,
+		   unsigned long seq, int slot, const char *shell)
+{
+	c->text_len = 0;
+	append(c, "", 0);
+	if (t->item_is_command) {
+		join_args(c, item);
+		if (c->text_len == strspn(c->text, " \t\r"))
+			return -1;
+	}
+	static struct command scratch;
+	for (size_t i = 0; i < t->count; i++) {
+		if (i)
+			append(c, " ", 1);
+		if (t->quote_words) {
+			scratch.text_len = 0;
+			expand_word(&scratch, &t->words[i], item, seq, slot, false);
+			command_append_quoted(c, scratch.text ? scratch.text : "", scratch.text_len);
+		} else {
+			expand_word(c, &t->words[i], item, seq, slot, true);
+		}
+	}
+	if (command_needs_shell(c->text) || strlen(c->text) != c->text_len)
+		command_use_shell(c, shell);
+	else
+		split_words(c);
+	return 0;
+}
+
+void command_tag(struct command *out, const struct template *tagstring, const struct input_item *item,
+		 unsigned long seq, int slot)
+{
+	out->text_len = 0;
+	append(out, "", 0);
+	if (!tagstring) {
+		join_args(out, item);
+		return;
+	}
+	for (size_t i = 0; i < tagstring->count; i++)
+		expand_word(out, &tagstring->words[i], item, seq, slot, false);
 }

@@ -1,14 +1,17 @@
-/* command.h — turns an input item into what a job executes: a command
- * line, run by the shell or, when it needs none, split into argv. */
+/* command.h — turns an input item into what a job executes: the command
+ * template with its replacement strings filled in (every value
+ * shell-quoted), run by the shell or, when it needs none, split into argv. */
 #ifndef LANES_COMMAND_H
 #define LANES_COMMAND_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "input.h"
+
 struct command {
 	char *text;          /* the command line, NUL-terminated */
-	size_t text_cap;
+	size_t text_len, text_cap;
 	char **argv;         /* what to execute: the words, or {shell, "-c", text} */
 	size_t argv_cap;
 	char *words;         /* storage the words of argv point into */
@@ -16,9 +19,24 @@ struct command {
 	bool shell;          /* argv runs the shell */
 };
 
-/* Makes `c` run the command line line[0..len). Returns 0, or -1 when
- * the line is blank (nothing to run). Buffers are reused across calls. */
-int command_set_line(struct command *c, const char *line, size_t len, const char *shell);
+struct template;
+
+/* Parses the command words (NULL: no command, each item is a command
+ * line). `replace` is -I's string or NULL; `quote_words` is -q. */
+struct template *template_new(char **words, int count, const char *replace, bool quote_words);
+/* Parses text that is not a command (--tagstring): no {} is appended. */
+struct template *template_new_text(const char *text, const char *replace);
+void template_free(struct template *t);
+
+/* Fills `c` for one job. Returns 0, or -1 when there is nothing to run
+ * (a blank line where the item is the command). */
+int command_expand(struct command *c, const struct template *t, const struct input_item *item,
+		   unsigned long seq, int slot, const char *shell);
+
+/* Fills `out` with the item's arguments joined by spaces, unquoted (for
+ * --tag), or with `tagstring`'s replacement strings filled in unquoted. */
+void command_tag(struct command *out, const struct template *tagstring, const struct input_item *item,
+		 unsigned long seq, int slot);
 
 /* Makes `c` run its text through `shell` (for a program the kernel cannot
  * execute directly: a script without a #! line). */
@@ -26,6 +44,11 @@ void command_use_shell(struct command *c, const char *shell);
 
 /* True when `text` must go through a shell to keep its meaning. */
 bool command_needs_shell(const char *text);
+
+/* Appends `value` to `c->text` quoted for the shell: as it is when it is
+ * made only of characters no shell treats specially, else in single
+ * quotes (a ' inside written '"'"'). Public for tests and fuzzing. */
+void command_append_quoted(struct command *c, const char *value, size_t len);
 
 void command_free(struct command *c);
 

@@ -1,130 +1,462 @@
-/* input.c — reads items from a descriptor in 64 KiB blocks and cuts them at
- * the delimiter. It holds only the unread part of the input, so endless
- * input runs in constant memory; the runner decides when to read. A last
- * item without a delimiter still counts. Knows nothing of commands. */
+/* input.c — owns the input: opens the sources, reads them in 64 KiB blocks,
+ * cuts items at the delimiter, combines sources (product, first source
+ * slowest; or paired), splits --colsep columns and groups -n items a job.
+ * Only the first source is streamed, and only its unread part is held, so
+ * endless input runs in constant memory; the runner decides when to read.
+ * Knows nothing of commands or processes. */
 #include "input.h"
 
 #include <errno.h>
-#include <stdbool.h>
+#include <fcntl.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define INPUT_BLOCK 65536
+#define BLOCK 65536
 
-struct input {
+/* Items of a file or of standard input, found ahead of the read point. */
+struct stream {
 	int fd;
+	bool owns_fd;
 	const char *name;
 	char delimiter;
 	char *buf;
-	size_t start, end, cap;  /* unread bytes are buf[start..end) */
-	size_t scanned;          /* buf[start..scanned) holds no delimiter */
+	size_t start, end, cap;  /* unconsumed bytes: buf[start..end) */
+	size_t scan;             /* buf[next value..scan) holds no delimiter */
+	struct span { size_t off, len; } *ahead;  /* items found, not consumed */
+	size_t ahead_count, ahead_cap;
+	bool last_found;         /* the final item (without delimiter) is in ahead */
 	bool eof;
-	bool keep_all;           /* input_read_all: never compact */
 };
 
-struct input *input_open(int fd, const char *name, char delimiter)
+struct source {
+	struct stream *stream;   /* set while this source is streamed */
+	struct arg *values;      /* the items of a source held whole */
+	size_t count;
+	bool linked;
+};
+
+/* Sources paired with each other (:::+, --link) advance together. */
+struct group {
+	size_t first, size;      /* its sources: src[first .. first+size) */
+	size_t len;              /* its tuples (unknown while streamed) */
+};
+
+struct input {
+	struct source *src;
+	size_t src_count;
+	struct group *grp;
+	size_t grp_count;
+	bool wrap;               /* --link: shorter sources start over */
+	bool streamed;           /* group 0 leads with a stream */
+	size_t *pos, *trial;     /* per group: the next tuple */
+	size_t consumed;         /* stream items consumed before pos[0] */
+	long per_job;
+	bool has_colsep;
+	regex_t colsep;
+	struct arg *args;        /* the item being handed out */
+	size_t arg_count, arg_cap;
+	bool ended;
+};
+
+static void *grow(void *p, size_t *cap, size_t need, size_t size)
 {
-	struct input *in = calloc(1, sizeof *in);
-	if (!in)
+	if (need <= *cap)
+		return p;
+	size_t cap2 = *cap ? *cap * 2 : 16;
+	while (cap2 < need)
+		cap2 *= 2;
+	void *q = realloc(p, cap2 * size);
+	if (!q)
 		abort();
-	in->fd = fd;
-	in->name = name;
-	in->delimiter = delimiter;
-	return in;
+	*cap = cap2;
+	return q;
 }
 
-int input_fd(const struct input *in)
+static struct stream *stream_open(const char *path, char delimiter)
 {
-	return in->eof ? -1 : in->fd;
-}
-
-/* Makes room for one more block, compacting before growing. */
-static void make_room(struct input *in)
-{
-	if (in->start > 0 && !in->keep_all) {
-		memmove(in->buf, in->buf + in->start, in->end - in->start);
-		in->end -= in->start;
-		in->scanned -= in->start;
-		in->start = 0;
+	int fd = 0;
+	bool owns = false;
+	if (strcmp(path, "-") != 0) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			fprintf(stderr, "lanes: %s: %s\n", path, strerror(errno));
+			return NULL;
+		}
+		owns = true;
 	}
-	if (in->cap - in->end >= INPUT_BLOCK / 2)
+	struct stream *s = calloc(1, sizeof *s);
+	if (!s)
+		abort();
+	s->fd = fd;
+	s->owns_fd = owns;
+	s->name = owns ? path : "standard input";
+	s->delimiter = delimiter;
+	return s;
+}
+
+static void stream_close(struct stream *s)
+{
+	if (!s)
 		return;
-	size_t cap = in->cap ? in->cap * 2 : INPUT_BLOCK;
-	while (cap - in->end < INPUT_BLOCK / 2)
+	if (s->owns_fd)
+		close(s->fd);
+	free(s->buf);
+	free(s->ahead);
+	free(s);
+}
+
+/* Makes room for a block: moves the unconsumed bytes to the front (unless
+ * `keep`, when values already handed out point into the buffer), grows
+ * only when that is not enough. */
+static void stream_make_room(struct stream *s, bool keep)
+{
+	if (s->start > 0 && !keep) {
+		size_t shift = s->start;
+		memmove(s->buf, s->buf + shift, s->end - shift);
+		s->end -= shift;
+		s->scan -= shift;
+		s->start = 0;
+		for (size_t i = 0; i < s->ahead_count; i++)
+			s->ahead[i].off -= shift;
+	}
+	if (s->cap - s->end >= BLOCK / 2)
+		return;
+	size_t cap = s->cap ? s->cap * 2 : BLOCK;
+	while (cap - s->end < BLOCK / 2)
 		cap *= 2;
-	char *grown = realloc(in->buf, cap);
+	char *grown = realloc(s->buf, cap);
 	if (!grown)
 		abort();
-	in->buf = grown;
-	in->cap = cap;
+	s->buf = grown;
+	s->cap = cap;
 }
 
-int input_fill(struct input *in)
+static int stream_fill(struct stream *s, bool keep)
 {
-	if (in->eof)
+	if (s->eof)
 		return 0;
-	make_room(in);
+	stream_make_room(s, keep);
 	ssize_t n;
 	do
-		n = read(in->fd, in->buf + in->end, in->cap - in->end);
+		n = read(s->fd, s->buf + s->end, s->cap - s->end);
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		if (errno == EAGAIN)
 			return 0;
-		fprintf(stderr, "lanes: %s: %s\n", in->name, strerror(errno));
-		in->eof = true;
+		fprintf(stderr, "lanes: %s: %s\n", s->name, strerror(errno));
+		s->eof = true;
 		return -1;
 	}
 	if (n == 0)
-		in->eof = true;
-	in->end += (size_t)n;
+		s->eof = true;
+	s->end += (size_t)n;
 	return 0;
 }
 
-enum input_status input_next(struct input *in, const char **item, size_t *len)
+/* The k-th item ahead of the read point: INPUT_ITEM, INPUT_AGAIN or INPUT_END. */
+static enum input_status stream_peek(struct stream *s, size_t k, struct arg *out)
 {
-	if (in->scanned < in->start)
-		in->scanned = in->start;
-	char *hit = memchr(in->buf + in->scanned, in->delimiter, in->end - in->scanned);
-	if (hit) {
-		*item = in->buf + in->start;
-		*len = (size_t)(hit - *item);
-		in->start = in->scanned = (size_t)(hit - in->buf) + 1;
-		return INPUT_ITEM;
+	while (s->ahead_count <= k) {
+		if (s->last_found)
+			return INPUT_END;
+		size_t value = s->ahead_count
+			? s->ahead[s->ahead_count - 1].off + s->ahead[s->ahead_count - 1].len + 1
+			: s->start;
+		if (s->scan < value)
+			s->scan = value;
+		char *hit = memchr(s->buf + s->scan, s->delimiter, s->end - s->scan);
+		size_t len;
+		if (hit) {
+			len = (size_t)(hit - s->buf) - value;
+			s->scan = (size_t)(hit - s->buf) + 1;
+		} else {
+			s->scan = s->end;
+			if (!s->eof)
+				return INPUT_AGAIN;
+			if (value >= s->end)
+				return INPUT_END;
+			len = s->end - value;
+			s->last_found = true;
+		}
+		s->ahead = grow(s->ahead, &s->ahead_cap, s->ahead_count + 1, sizeof *s->ahead);
+		s->ahead[s->ahead_count++] = (struct span){ value, len };
 	}
-	in->scanned = in->end;
-	if (!in->eof)
-		return INPUT_AGAIN;
-	if (in->start < in->end) {
-		*item = in->buf + in->start;
-		*len = in->end - in->start;
-		in->start = in->scanned = in->end;
-		return INPUT_ITEM;
-	}
-	return INPUT_END;
+	out->ptr = s->buf + s->ahead[k].off;
+	out->len = s->ahead[k].len;
+	return INPUT_ITEM;
 }
 
-long input_read_all(struct input *in)
+static void stream_consume(struct stream *s, size_t n)
 {
-	in->keep_all = true;
-	while (!in->eof)
-		if (input_fill(in) != 0)
+	if (n == 0)
+		return;
+	struct span *last = &s->ahead[n - 1];
+	size_t next = last->off + last->len + 1;
+	s->start = next < s->end ? next : s->end;
+	memmove(s->ahead, s->ahead + n, (s->ahead_count - n) * sizeof *s->ahead);
+	s->ahead_count -= n;
+}
+
+/* Reads a stream to its end and turns it into a source held whole. */
+static int hold_whole(struct source *src)
+{
+	struct stream *s = src->stream;
+	while (!s->eof)
+		if (stream_fill(s, true) != 0)
 			return -1;
-	long count = 0;
-	for (size_t i = in->start; i < in->end; i++)
-		if (in->buf[i] == in->delimiter)
-			count++;
-	if (in->end > in->start && in->buf[in->end - 1] != in->delimiter)
-		count++;
-	return count;
+	struct arg a;
+	size_t n = 0;
+	while (stream_peek(s, n, &a) == INPUT_ITEM)
+		n++;
+	src->values = calloc(n ? n : 1, sizeof *src->values);
+	if (!src->values)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		stream_peek(s, i, &src->values[i]);
+	src->count = n;
+	return 0;
+}
+
+static void add_source(struct input *in, struct source src)
+{
+	in->src = realloc(in->src, (in->src_count + 1) * sizeof *in->src);
+	if (!in->src)
+		abort();
+	in->src[in->src_count++] = src;
+}
+
+static void group_sources(struct input *in)
+{
+	in->grp = calloc(in->src_count, sizeof *in->grp);
+	in->pos = calloc(in->src_count, sizeof *in->pos);
+	in->trial = calloc(in->src_count, sizeof *in->trial);
+	if (!in->grp || !in->pos || !in->trial)
+		abort();
+	for (size_t i = 0; i < in->src_count; i++) {
+		if (i == 0 || !(in->src[i].linked || in->wrap))
+			in->grp[in->grp_count++] = (struct group){ i, 0, 0 };
+		in->grp[in->grp_count - 1].size++;
+	}
+}
+
+/* A group's length: the shortest source's, or under --link the longest's. */
+static void measure_groups(struct input *in)
+{
+	for (size_t g = 0; g < in->grp_count; g++) {
+		struct group *gr = &in->grp[g];
+		if (g == 0 && in->streamed)
+			continue;
+		size_t len = in->src[gr->first].count;
+		for (size_t i = gr->first; i < gr->first + gr->size; i++) {
+			size_t c = in->src[i].count;
+			if (in->wrap ? c > len : c < len)
+				len = c;
+			if (in->wrap && c == 0) {
+				len = 0;
+				break;
+			}
+		}
+		gr->len = len;
+		if (len == 0)
+			in->ended = true;
+	}
+}
+
+struct input *input_open(const struct options *opts)
+{
+	struct input *in = calloc(1, sizeof *in);
+	if (!in)
+		abort();
+	in->wrap = opts->link;
+	in->per_job = opts->per_job;
+	if (opts->colsep) {
+		if (regcomp(&in->colsep, opts->colsep, REG_EXTENDED) != 0)
+			abort();  /* options.c has compiled it once already */
+		in->has_colsep = true;
+	}
+	if (opts->source_count == 0)
+		add_source(in, (struct source){ .stream = stream_open("-", opts->delimiter) });
+	for (int i = 0; i < opts->source_count; i++) {
+		const struct source_spec *spec = &opts->sources[i];
+		struct source src = { .linked = spec->linked };
+		if (spec->kind == SOURCE_LIST) {
+			src.values = calloc(spec->count ? (size_t)spec->count : 1, sizeof *src.values);
+			if (!src.values)
+				abort();
+			for (int k = 0; k < spec->count; k++)
+				src.values[k] = (struct arg){ spec->values[k], strlen(spec->values[k]) };
+			src.count = (size_t)spec->count;
+		} else if (!(src.stream = stream_open(spec->path, opts->delimiter))) {
+			input_close(in);
+			return NULL;
+		}
+		add_source(in, src);
+	}
+	in->streamed = in->src[0].stream && !in->wrap;
+	for (size_t i = in->streamed ? 1 : 0; i < in->src_count; i++)
+		if (in->src[i].stream && hold_whole(&in->src[i]) != 0) {
+			input_close(in);
+			return NULL;
+		}
+	group_sources(in);
+	measure_groups(in);
+	return in;
+}
+
+/* Moves trial[] to the next tuple: the last group fastest. */
+static void advance(struct input *in, size_t *p)
+{
+	size_t g = in->grp_count - 1;
+	for (;;) {
+		p[g]++;
+		if (g == 0 || p[g] < in->grp[g].len)
+			return;
+		p[g] = 0;
+		g--;
+	}
+}
+
+/* Splits one value into --colsep columns, each trimmed of blanks. */
+static void add_columns(struct input *in, struct arg v)
+{
+	size_t at = 0;
+	for (;;) {
+		regmatch_t m = { .rm_so = (regoff_t)at, .rm_eo = (regoff_t)v.len };
+		size_t cut = v.len, next = v.len;
+		if (at <= v.len && regexec(&in->colsep, v.ptr, 1, &m, REG_STARTEND) == 0 && m.rm_eo > m.rm_so) {
+			cut = (size_t)m.rm_so;
+			next = (size_t)m.rm_eo;
+		}
+		const char *p = v.ptr + at;
+		size_t len = cut - at;
+		while (len && (*p == ' ' || *p == '\t'))
+			p++, len--;
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		in->args = grow(in->args, &in->arg_cap, in->arg_count + 1, sizeof *in->args);
+		in->args[in->arg_count++] = (struct arg){ p, len };
+		if (cut == v.len)
+			return;
+		at = next;
+	}
+}
+
+static void add_value(struct input *in, struct arg v)
+{
+	if (in->has_colsep) {
+		add_columns(in, v);
+		return;
+	}
+	in->args = grow(in->args, &in->arg_cap, in->arg_count + 1, sizeof *in->args);
+	in->args[in->arg_count++] = v;
+}
+
+/* Appends the values of the tuple at p to the item. */
+static enum input_status fetch(struct input *in, const size_t *p)
+{
+	for (size_t g = 0; g < in->grp_count; g++) {
+		const struct group *gr = &in->grp[g];
+		if (!(g == 0 && in->streamed) && p[g] >= gr->len)
+			return INPUT_END;
+		for (size_t i = gr->first; i < gr->first + gr->size; i++) {
+			struct source *s = &in->src[i];
+			struct arg v;
+			if (i == 0 && in->streamed) {
+				enum input_status st = stream_peek(s->stream, p[0] - in->consumed, &v);
+				if (st != INPUT_ITEM)
+					return st;
+			} else {
+				size_t k = p[g];
+				if (in->wrap)
+					k %= s->count;
+				else if (k >= s->count)
+					return INPUT_END;
+				v = s->values[k];
+			}
+			add_value(in, v);
+		}
+	}
+	return INPUT_ITEM;
+}
+
+enum input_status input_next(struct input *in, struct input_item *item)
+{
+	if (in->ended)
+		return INPUT_END;
+	memcpy(in->trial, in->pos, in->grp_count * sizeof *in->trial);
+	in->arg_count = 0;
+	long tuples = 0;
+	while (tuples < in->per_job) {
+		enum input_status st = fetch(in, in->trial);
+		if (st == INPUT_AGAIN)
+			return INPUT_AGAIN;  /* nothing consumed: ask again after input_fill */
+		if (st != INPUT_ITEM)
+			break;
+		tuples++;
+		advance(in, in->trial);
+	}
+	if (tuples == 0) {
+		in->ended = true;
+		return INPUT_END;
+	}
+	if (in->streamed && in->trial[0] > in->consumed) {
+		/* Items before trial[0] are no longer needed; the current one is. */
+		stream_consume(in->src[0].stream, in->trial[0] - in->consumed);
+		in->consumed = in->trial[0];
+	}
+	memcpy(in->pos, in->trial, in->grp_count * sizeof *in->pos);
+	item->args = in->args;
+	item->count = in->arg_count;
+	return INPUT_ITEM;
+}
+
+int input_fd(const struct input *in)
+{
+	if (!in->streamed || in->ended || in->src[0].stream->eof)
+		return -1;
+	return in->src[0].stream->fd;
+}
+
+int input_fill(struct input *in)
+{
+	if (!in->streamed)
+		return 0;
+	return stream_fill(in->src[0].stream, false);
+}
+
+long input_count_all(struct input *in)
+{
+	if (in->streamed) {
+		if (hold_whole(&in->src[0]) != 0)
+			return -1;
+		in->streamed = false;
+		measure_groups(in);
+	}
+	if (in->ended)
+		return 0;
+	double tuples = 1;
+	for (size_t g = 0; g < in->grp_count; g++)
+		tuples *= (double)in->grp[g].len;
+	return (long)((tuples + (double)in->per_job - 1) / (double)in->per_job);
 }
 
 void input_close(struct input *in)
 {
-	if (in) {
-		free(in->buf);
-		free(in);
+	if (!in)
+		return;
+	for (size_t i = 0; i < in->src_count; i++) {
+		stream_close(in->src[i].stream);
+		free(in->src[i].values);
 	}
+	if (in->has_colsep)
+		regfree(&in->colsep);
+	free(in->src);
+	free(in->grp);
+	free(in->pos);
+	free(in->trial);
+	free(in->args);
+	free(in);
 }

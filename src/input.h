@@ -1,31 +1,50 @@
-/* input.h — the stream of input items: read in large blocks, handed out
- * one at a time, and only as fast as the runner asks for them. */
+/* input.h — the stream of input items. Sources (standard input, files,
+ * ::: lists) combine as a product or pair up; items are cut at the
+ * delimiter, split by --colsep, and grouped -n at a time. Items are handed
+ * out one at a time, only as fast as the runner asks for them. */
 #ifndef LANES_INPUT_H
 #define LANES_INPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "options.h"
+
+struct arg {
+	const char *ptr;   /* not NUL-terminated */
+	size_t len;
+};
+
+/* One job's arguments, valid until the next call into this module. */
+struct input_item {
+	struct arg *args;
+	size_t count;
+};
 
 struct input;
 
 enum input_status { INPUT_ITEM, INPUT_AGAIN, INPUT_END, INPUT_ERROR };
 
-/* Items separated by `delimiter` read from `fd` (not closed). */
-struct input *input_open(int fd, const char *name, char delimiter);
+/* Opens the sources of `opts` (standard input when there are none) and
+ * reads whole every source that cannot be streamed: all but the first,
+ * and all of them under --link. Returns NULL after printing a message
+ * when a source cannot be read. */
+struct input *input_open(const struct options *opts);
 
-/* The next item, valid until the next call. INPUT_AGAIN: nothing is
- * buffered; wait until input_fd() is readable, then call input_fill(). */
-enum input_status input_next(struct input *in, const char **item, size_t *len);
+/* The next item. INPUT_AGAIN: wait until input_fd() is readable, then
+ * call input_fill() and ask again. */
+enum input_status input_next(struct input *in, struct input_item *item);
 
 /* The descriptor to wait on, or -1 when there is nothing to wait for. */
 int input_fd(const struct input *in);
 
-/* One read() into the buffer; never blocks after poll said readable.
- * Returns 0, or -1 after printing a message (the input is then ended). */
+/* One read(); never blocks after poll said readable. Returns 0, or -1
+ * after printing a message (the input then ends). */
 int input_fill(struct input *in);
 
-/* Reads everything now (for figures that need the total, like
- * --halt fail=N%) and returns the number of items, or -1 on error. */
-long input_read_all(struct input *in);
+/* Reads everything now (for --halt N%, which needs the total) and returns
+ * the number of items, or -1 on a read error. */
+long input_count_all(struct input *in);
 
 void input_close(struct input *in);
 

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "input.h"
 #include "options.h"
@@ -30,12 +29,9 @@ int main(int argc, char **argv)
 {
 	struct options opts;
 	options_parse(argc, argv, &opts);
-	if (opts.command) {
-		fprintf(stderr, "lanes: %s: commands with arguments are not supported yet; "
-				"give each job as a line on standard input\n", opts.command[0]);
+	struct input *in = input_open(&opts);
+	if (!in)
 		return EXIT_LANES_ERROR;
-	}
-	struct input *in = input_open(STDIN_FILENO, "standard input", '\n');
 	struct run_result result;
 	if (runner_run(&opts, in, &result) != 0)
 		return EXIT_LANES_ERROR;

@@ -10,16 +10,18 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char usage_text[] =
-	"Usage: lanes [OPTIONS] [COMMAND [ARG...]]\n"
+	"Usage: lanes [OPTIONS] [COMMAND [ARG...]] [::: ARGS... | :::: FILES...]...\n"
 	"\n"
 	"Run commands in parallel, at most N at a time. With no COMMAND, every\n"
-	"non-empty line of standard input is one shell command line.\n"
+	"non-empty line of standard input is one shell command line. With one,\n"
+	"every input item fills its {} (or is appended), shell-quoted.\n"
 	"\n"
 	"Options:\n"
 	"  -j, -P, --jobs N       run at most N jobs at once: N, N% of the CPUs, +N or\n"
@@ -38,6 +40,23 @@ static const char usage_text[] =
 	"      --tagstring STR    prefix each output line with STR and a TAB\n"
 	"      --halt WHEN        stop early: now|soon,fail|success|done=N|N%, or 0, 1, 2\n"
 	"      --shell PATH       the shell for command lines that need one (/bin/sh)\n"
+	"\n"
+	"Input and templates:\n"
+	"  ::: ARGS...           a source of arguments (:::+ pairs it with the last)\n"
+	"  :::: FILES...         sources read from files (::::+ pairs; - is stdin)\n"
+	"  -a, --arg-file FILE   a source read from FILE (repeatable)\n"
+	"      --link            pair all sources, recycling the shorter ones\n"
+	"  -0, --null            items end with NUL, not newline\n"
+	"  -d, --delimiter C     items end with C (\\n, \\t, \\0, \\\\, \\xHH or a character)\n"
+	"      --colsep REGEX    split each item into columns {1}, {2}, ...\n"
+	"  -n, --max-args N      up to N items per job; {} is all of them\n"
+	"  -N N                  the same, {1}..{N} naming each\n"
+	"  -I STR                use STR instead of {}\n"
+	"  -r, --no-run-if-empty no input, no job (always so)\n"
+	"  -q, --quote           quote the command words too\n"
+	"      --dry-run         print the command lines, run nothing\n"
+	"  -t, --verbose         print each command line to stderr as it starts\n"
+	"Replacement strings: {} {.} {/} {//} {/.} {#} {%} {N} {N.} {N/} {N//} {N/.} {-N}\n"
 	"  -h, --help             print this help and exit\n"
 	"      --version          print the version and exit\n"
 	"\n"
@@ -307,6 +326,29 @@ int options_parse_halt(const char *text, struct halt_spec *out)
 	return 0;
 }
 
+int options_parse_delimiter(const char *text, char *out)
+{
+	static const struct { const char *name; char c; } escapes[] = {
+		{ "\\n", '\n' }, { "\\t", '\t' }, { "\\0", '\0' }, { "\\\\", '\\' },
+		{ "\\r", '\r' }, { "\\a", '\a' }, { "\\b", '\b' }, { "\\f", '\f' }, { "\\v", '\v' },
+	};
+	if (text[0] != '\0' && text[1] == '\0') {
+		*out = text[0];
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof escapes / sizeof escapes[0]; i++)
+		if (strcmp(text, escapes[i].name) == 0) {
+			*out = escapes[i].c;
+			return 0;
+		}
+	if (text[0] == '\\' && text[1] == 'x' && isxdigit((unsigned char)text[2]) &&
+	    isxdigit((unsigned char)text[3]) && text[4] == '\0') {
+		*out = (char)strtol(text + 2, NULL, 16);
+		return 0;
+	}
+	return -1;
+}
+
 /* The option as the user typed it: "--timeout" from "--timeout=3x", or "-j". */
 static const char *typed_name(const char *arg, int c, char *buf, size_t size)
 {
@@ -320,7 +362,7 @@ static const char *typed_name(const char *arg, int c, char *buf, size_t size)
 
 enum {
 	OPT_TIMEOUT = 256, OPT_TERMSEQ, OPT_GROUP, OPT_LINE_BUFFER, OPT_TAG, OPT_TAGSTRING,
-	OPT_HALT, OPT_SHELL, OPT_VERSION,
+	OPT_HALT, OPT_SHELL, OPT_VERSION, OPT_LINK, OPT_COLSEP, OPT_DRY_RUN,
 };
 
 static const struct option long_options[] = {
@@ -337,10 +379,73 @@ static const struct option long_options[] = {
 	{ "halt", required_argument, NULL, OPT_HALT },
 	{ "halt-on-error", required_argument, NULL, OPT_HALT },
 	{ "shell", required_argument, NULL, OPT_SHELL },
+	{ "arg-file", required_argument, NULL, 'a' },
+	{ "link", no_argument, NULL, OPT_LINK },
+	{ "xapply", no_argument, NULL, OPT_LINK },
+	{ "null", no_argument, NULL, '0' },
+	{ "delimiter", required_argument, NULL, 'd' },
+	{ "colsep", required_argument, NULL, OPT_COLSEP },
+	{ "max-args", required_argument, NULL, 'n' },
+	{ "no-run-if-empty", no_argument, NULL, 'r' },
+	{ "quote", no_argument, NULL, 'q' },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "verbose", no_argument, NULL, 't' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
+
+static void add_source(struct options *opts, struct source_spec spec)
+{
+	struct source_spec *grown = realloc(opts->sources, (size_t)(opts->source_count + 1) * sizeof *grown);
+	if (!grown)
+		abort();
+	opts->sources = grown;
+	opts->sources[opts->source_count++] = spec;
+}
+
+static void add_file_source(struct options *opts, const char *path, bool linked)
+{
+	add_source(opts, (struct source_spec){ .kind = SOURCE_FILE, .path = path, .linked = linked });
+}
+
+static bool is_separator(const char *arg)
+{
+	return strcmp(arg, ":::") == 0 || strcmp(arg, ":::+") == 0 || strcmp(arg, "::::") == 0 ||
+	       strcmp(arg, "::::+") == 0;
+}
+
+/* After the options: the command words, then sources, each after its
+ * separator. ":::" values are taken as they are; "::::" names files. */
+static void parse_command_and_sources(struct options *opts, int argc, char **argv)
+{
+	int i = 0;
+	while (i < argc && !is_separator(argv[i]))
+		i++;
+	if (i > 0) {
+		opts->command = argv;
+		opts->command_count = i;
+	}
+	while (i < argc) {
+		const char *sep = argv[i++];
+		bool linked = sep[strlen(sep) - 1] == '+';
+		bool files = strncmp(sep, "::::", 4) == 0;
+		int start = i;
+		while (i < argc && !is_separator(argv[i]))
+			i++;
+		if (files) {
+			if (start == i)
+				usage_error(sep, "needs at least one file name (- is standard input)");
+			for (int k = start; k < i; k++)
+				add_file_source(opts, argv[k], linked && k == start);
+		} else {
+			add_source(opts, (struct source_spec){ .kind = SOURCE_LIST, .values = argv + start,
+							       .count = i - start, .linked = linked });
+		}
+	}
+	if (opts->source_count > 0 && opts->sources[0].linked)
+		usage_error(":::+", "has no source before it to pair with");
+}
 
 void options_parse(int argc, char **argv, struct options *opts)
 {
@@ -354,13 +459,15 @@ void options_parse(int argc, char **argv, struct options *opts)
 	opts->jobs.kind = JOBS_PERCENT;
 	opts->jobs.value = 100;
 	opts->output = OUTPUT_GROUP;
+	opts->delimiter = '\n';
+	opts->per_job = 1;
 	opts->shell = "/bin/sh";
 	options_parse_termseq(default_termseq, &opts->termseq, &why);
 
 	opterr = 0;
 	for (;;) {
 		int before = optind;
-		int c = getopt_long(argc, argv, "+:hj:P:uk", long_options, NULL);
+		int c = getopt_long(argc, argv, "+:hj:P:uk0a:d:n:N:I:rqt", long_options, NULL);
 		if (c == -1)
 			break;
 		const char *arg = before < argc ? argv[before] : NULL;
@@ -398,6 +505,41 @@ void options_parse(int argc, char **argv, struct options *opts)
 				usage_error(name, "needs the path of a shell");
 			opts->shell = optarg;
 			break;
+		case 'a':
+			add_file_source(opts, optarg, false);
+			break;
+		case OPT_LINK: opts->link = true; break;
+		case '0': opts->delimiter = '\0'; break;
+		case 'd':
+			if (options_parse_delimiter(optarg, &opts->delimiter) != 0)
+				usage_error(name, "'%s' is not one delimiter character (examples: , \\t \\0 \\x1e)", optarg);
+			break;
+		case OPT_COLSEP: {
+			regex_t re;
+			int e = regcomp(&re, optarg, REG_EXTENDED);
+			if (e != 0) {
+				char why[256];
+				regerror(e, &re, why, sizeof why);
+				usage_error(name, "'%s' is not a regular expression: %s", optarg, why);
+			}
+			regfree(&re);
+			opts->colsep = optarg;
+			break;
+		}
+		case 'n':
+		case 'N':
+			if (parse_long(optarg, &opts->per_job) != 0 || opts->per_job < 1)
+				usage_error(name, "'%s' is not a number of items (a whole number from 1)", optarg);
+			break;
+		case 'I':
+			if (optarg[0] == '\0')
+				usage_error(name, "needs a non-empty replacement string (example: -I %%)");
+			opts->replace = optarg;
+			break;
+		case 'r': break;  /* lanes never runs a job without input */
+		case 'q': opts->quote = true; break;
+		case OPT_DRY_RUN: opts->dry_run = true; break;
+		case 't': opts->verbose = true; break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -417,8 +559,5 @@ void options_parse(int argc, char **argv, struct options *opts)
 	opts->slots = options_resolve_jobs(&opts->jobs, cpus, 0);
 	if (opts->slots < 0)
 		usage_error(jobs_name, "'%s' leaves no job slots on a %ld-CPU machine", jobs_text, cpus);
-	if (optind < argc) {
-		opts->command = argv + optind;
-		opts->command_count = argc - optind;
-	}
+	parse_command_and_sources(opts, argc - optind, argv + optind);
 }

@@ -37,6 +37,17 @@ struct halt_spec {
 	bool percent_of_total;
 };
 
+enum source_kind { SOURCE_LIST, SOURCE_FILE };
+
+/* One input source: ::: values, or a file (:::: FILE, -a FILE; "-" is stdin). */
+struct source_spec {
+	enum source_kind kind;
+	char **values;            /* SOURCE_LIST */
+	int count;
+	const char *path;         /* SOURCE_FILE */
+	bool linked;              /* :::+ / ::::+: paired with the source before */
+};
+
 struct options {
 	struct jobs_spec jobs;
 	long slots;               /* resolved -j; 0: as many as the system allows */
@@ -52,6 +63,17 @@ struct options {
 	const char *shell;
 	char **command;           /* NULL when no command was given */
 	int command_count;
+
+	struct source_spec *sources;  /* empty: standard input */
+	int source_count;
+	char delimiter;           /* between input items: '\n', -0, -d */
+	const char *colsep;       /* --colsep regex; NULL: none */
+	bool link;                /* --link: pair all sources, recycling shorter ones */
+	long per_job;             /* -n / -N: items per job */
+	const char *replace;      /* -I: the string that stands for {} */
+	bool quote;               /* -q: quote the command words too */
+	bool dry_run;             /* --dry-run: print, do not run */
+	bool verbose;             /* -t: print each command line to stderr */
 };
 
 /* Parses argv into *opts. On a usage error prints one line and exits 255;
@@ -65,6 +87,7 @@ int options_parse_jobs(const char *text, struct jobs_spec *out);
 int options_parse_termseq(const char *text, struct termseq *out, const char **why);
 int options_parse_halt(const char *text, struct halt_spec *out);
 int options_parse_signal(const char *name);
+int options_parse_delimiter(const char *text, char *out);
 
 /* The number of job slots a jobs_spec means on a machine with `cpus`
  * usable CPUs; `unlimited` stands for 0 ("as many as possible").

@@ -377,3 +377,10 @@ void output_free(struct output_job *job)
 		job->stream[i].cap = 0;
 	}
 }
+
+void output_note(int fd, const char *text, size_t len)
+{
+	stage(fd, text, len);
+	stage(fd, "\n", 1);
+	stage_flush();
+}

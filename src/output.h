@@ -55,6 +55,9 @@ void output_discard(struct output_job *job);
 /* Frees the job's buffers for good (the record is not reused). */
 void output_free(struct output_job *job);
 
+/* Writes one line of lanes' own (--dry-run, --verbose) to fd 1 or 2. */
+void output_note(int fd, const char *text, size_t len);
+
 /* 0 while lanes' stdout takes writes; else the errno of the failed write
  * (EPIPE: the reader went away). */
 int output_error(void);

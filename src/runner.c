@@ -58,6 +58,7 @@ struct job {
 	struct timer_entry timer;
 	struct output_job out;
 	struct command cmd;
+	struct command tag;    /* only its text: the --tag / --tagstring prefix */
 };
 
 static volatile sig_atomic_t got_child, got_alarm, stop_signal, interrupts;
@@ -82,6 +83,7 @@ static bool input_done, no_more_starts, stopping, killed_hard, fd_warned;
 static long total_items = -1;    /* known only for --halt N% */
 static unsigned long counted[3]; /* jobs per halt_on: failed, succeeded, ended */
 
+static struct template *template, *tag_template;
 static char **job_env;
 static char seq_var[32], slot_var[32];
 
@@ -183,6 +185,9 @@ static int setup(void)
 	}
 	host_become_subreaper();
 	build_env();
+	template = template_new(opts->command, opts->command_count, opts->replace, opts->quote);
+	if (opts->tagstring)
+		tag_template = template_new_text(opts->tagstring, opts->replace);
 
 	slots = fit_slots_to_descriptors(opts->slots ? opts->slots : SLOTS_MAX);
 	records = (size_t)(opts->keep_order ? 2 * slots : slots);
@@ -202,7 +207,7 @@ static int setup(void)
 	output_init(opts, records);
 
 	if (opts->halt.when != HALT_NEVER && opts->halt.percent_of_total) {
-		total_items = input_read_all(input);
+		total_items = input_count_all(input);
 		if (total_items < 0)
 			result->input_failed = true;
 	}
@@ -373,7 +378,6 @@ static bool launch(struct job *j)
 		hold_job(j);
 		return false;
 	}
-	j->slot = free_slots[--free_slot_count];
 	snprintf(seq_var, sizeof seq_var, "LANES_SEQ=%lu", j->seq);
 	snprintf(slot_var, sizeof slot_var, "LANES_SLOT=%d", j->slot);
 	pid_t pid = 0;
@@ -386,8 +390,7 @@ static bool launch(struct job *j)
 	output_close_child(child);
 	if (e == EAGAIN || e == ENOMEM) {
 		output_discard(&j->out);
-		free_slots[free_slot_count++] = j->slot;
-		hold_job(j);
+		hold_job(j);  /* keeps its slot, so {%} stays true */
 		return false;
 	}
 	held = NULL;
@@ -399,8 +402,12 @@ static bool launch(struct job *j)
 		in_order[j->seq % records] = j;
 	if (e) {
 		/* It never ran: a failed job, reported as a shell would. */
-		const char *why = e == ENOENT ? "command not found" : strerror(e);
-		fprintf(stderr, "lanes: %s: %s\n", j->cmd.argv[0], why);
+		if (e == E2BIG)
+			fprintf(stderr, "lanes: job %lu: its command line (%zu bytes) is too long for this system: %s\n",
+				j->seq, j->cmd.text_len, strerror(e));
+		else
+			fprintf(stderr, "lanes: %s: %s\n", j->cmd.argv[0],
+				e == ENOENT ? "command not found" : strerror(e));
 		output_discard(&j->out);
 		j->pid = 0;
 		j->status = e == ENOENT || e == ENOTDIR ? 127 : 126;
@@ -415,14 +422,15 @@ static bool launch(struct job *j)
 	return true;
 }
 
-/* Takes the next non-blank item into a free record. */
+/* Takes the next item into a free record and slot, as a command ready to
+ * run. Returns NULL when no item is ready. */
 static struct job *next_job(void)
 {
 	struct job *j = free_jobs[free_job_count - 1];
+	int slot = free_slots[free_slot_count - 1];
+	struct input_item item;
 	for (;;) {
-		const char *item;
-		size_t len;
-		enum input_status st = input_next(input, &item, &len);
+		enum input_status st = input_next(input, &item);
 		if (st == INPUT_AGAIN)
 			return NULL;
 		if (st != INPUT_ITEM) {
@@ -431,20 +439,35 @@ static struct job *next_job(void)
 				result->input_failed = true;
 			return NULL;
 		}
-		if (command_set_line(&j->cmd, item, len, opts->shell) == 0)
+		if (command_expand(&j->cmd, template, &item, last_seq + 1, slot, opts->shell) == 0)
 			break;
 	}
 	free_job_count--;
+	free_slot_count--;
 	j->seq = ++last_seq;
-	j->out.tag = opts->tagstring ? opts->tagstring : opts->tag ? j->cmd.text : NULL;
-	j->out.tag_len = j->out.tag ? strlen(j->out.tag) : 0;
+	j->slot = slot;
+	j->out.tag = NULL;
+	if (opts->tag || opts->tagstring) {
+		command_tag(&j->tag, tag_template, &item, j->seq, slot);
+		j->out.tag = j->tag.text;
+		j->out.tag_len = j->tag.text_len;
+	}
+	if (opts->verbose || opts->dry_run)
+		output_note(opts->dry_run ? 1 : 2, j->cmd.text, j->cmd.text_len);
 	return j;
+}
+
+/* --dry-run: the job is printed, not run. */
+static void skip_job(struct job *j)
+{
+	free_slots[free_slot_count++] = j->slot;
+	release_record(j);
 }
 
 static bool can_start(void)
 {
-	return !no_more_starts && running < slots && free_slot_count > 0 &&
-	       (held || (!input_done && free_job_count > 0));
+	return !no_more_starts && running < slots &&
+	       (held || (!input_done && free_slot_count > 0 && free_job_count > 0));
 }
 
 static void start_jobs(void)
@@ -456,6 +479,10 @@ static void start_jobs(void)
 			continue;
 		}
 		struct job *j = next_job();
+		if (j && opts->dry_run) {
+			skip_job(j);
+			continue;
+		}
 		if (!j || !launch(j))
 			return;
 	}
@@ -509,7 +536,7 @@ static void handle_stop_signals(void)
 		stopping = true;
 		result->signal = stop_signal;
 		if (running > 0)
-			fprintf(stderr, "lanes: %s: ending %ld running job%s\n", strsignal(stop_signal), running,
+			fprintf(stderr, "lanes: SIG%s: ending %ld running job%s\n", sigabbrev_np(stop_signal), running,
 				running == 1 ? "" : "s");
 		stop_running_jobs();
 	}
@@ -606,12 +633,15 @@ static void teardown(void)
 	for (size_t i = 0; i < records; i++) {
 		output_free(&jobs[i].out);
 		command_free(&jobs[i].cmd);
+		command_free(&jobs[i].tag);
 	}
 	free(jobs);
 	free(free_jobs);
 	free(free_slots);
 	free(in_order);
 	free(job_env);
+	template_free(template);
+	template_free(tag_template);
 }
 
 int runner_run(const struct options *options, struct input *in, struct run_result *res)
