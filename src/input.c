@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define BLOCK 65536
@@ -440,6 +441,52 @@ long input_count_all(struct input *in)
 	double tuples = 1;
 	for (size_t g = 0; g < in->grp_count; g++)
 		tuples *= (double)in->grp[g].len;
+	return (long)((tuples + (double)in->per_job - 1) / (double)in->per_job);
+}
+
+/* Counts the items of a regular file without reading it for good. */
+static long count_file_items(const struct stream *s)
+{
+	struct stat st;
+	if (fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return -1;
+	char buf[BLOCK];
+	off_t at = lseek(s->fd, 0, SEEK_CUR);
+	if (at < 0)
+		return -1;
+	long count = 0;
+	char last = s->delimiter;
+	ssize_t n;
+	while ((n = pread(s->fd, buf, sizeof buf, at)) > 0) {
+		for (char *p = buf; (p = memchr(p, s->delimiter, (size_t)(buf + n - p))); p++)
+			count++;
+		last = buf[n - 1];
+		at += n;
+	}
+	if (n < 0)
+		return -1;
+	return count + (last != s->delimiter);
+}
+
+long input_total(struct input *in)
+{
+	double tuples = 1;
+	for (size_t g = 0; g < in->grp_count; g++) {
+		double len = (double)in->grp[g].len;
+		if (g == 0 && in->streamed) {
+			long n = count_file_items(in->src[0].stream);
+			if (n < 0)
+				return -1;
+			len = (double)n;
+			/* paired sources in the first group stop at the shortest */
+			for (size_t i = 1; i < in->grp[0].size; i++)
+				if ((double)in->src[i].count < len)
+					len = (double)in->src[i].count;
+		}
+		tuples *= len;
+	}
+	if (in->ended)
+		return 0;
 	return (long)((tuples + (double)in->per_job - 1) / (double)in->per_job);
 }
 

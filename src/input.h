@@ -46,6 +46,10 @@ int input_fill(struct input *in);
  * the number of items, or -1 on a read error. */
 long input_count_all(struct input *in);
 
+/* The number of items, when it can be known without consuming the input
+ * (lists, files; not a pipe); -1 otherwise. */
+long input_total(struct input *in);
+
 void input_close(struct input *in);
 
 #endif

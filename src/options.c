@@ -41,6 +41,19 @@ static const char usage_text[] =
 	"      --halt WHEN        stop early: now|soon,fail|success|done=N|N%, or 0, 1, 2\n"
 	"      --shell PATH       the shell for command lines that need one (/bin/sh)\n"
 	"\n"
+	"Logs, retries, pacing, progress:\n"
+	"      --joblog FILE     one row per finished job (+FILE appends, - stdout)\n"
+	"      --resume          skip the jobs the joblog already has\n"
+	"      --resume-failed   ... but run its failed ones again\n"
+	"      --retry-failed    rerun the failed commands of the joblog\n"
+	"      --retries N       run a failing job up to N times in all\n"
+	"      --retry-delay D   wait D before a retry, doubling each time\n"
+	"      --delay D         at least D between job starts\n"
+	"      --rate N/s        at most N starts a second (or /m, /h) on average\n"
+	"      --load N          start jobs only while fewer than N processes run\n"
+	"      --memfree SIZE    start jobs only while SIZE of memory is free (1G)\n"
+	"      --progress, --bar, --eta   show progress on stderr (--total N)\n"
+	"\n"
 	"Input and templates:\n"
 	"  ::: ARGS...           a source of arguments (:::+ pairs it with the last)\n"
 	"  :::: FILES...         sources read from files (::::+ pairs; - is stdin)\n"
@@ -349,6 +362,63 @@ int options_parse_delimiter(const char *text, char *out)
 	return -1;
 }
 
+int options_parse_rate(const char *text, double *per_second)
+{
+	const char *slash = strchr(text, '/');
+	if (!slash || slash == text)
+		return -1;
+	char number[64];
+	size_t n = (size_t)(slash - text);
+	if (n >= sizeof number)
+		return -1;
+	memcpy(number, text, n);
+	number[n] = '\0';
+	int64_t milli;
+	const char *p = number;
+	if (parse_decimal(&p, 1000, &milli) != 0 || *p || milli <= 0)
+		return -1;
+	double period;
+	const char *unit = slash + 1;
+	if (strcmp(unit, "s") == 0)
+		period = 1;
+	else if (strcmp(unit, "m") == 0)
+		period = 60;
+	else if (strcmp(unit, "h") == 0)
+		period = 3600;
+	else if (strcmp(unit, "d") == 0)
+		period = 86400;
+	else
+		return -1;
+	*per_second = (double)milli / 1000.0 / period;
+	return 0;
+}
+
+int options_parse_size(const char *text, long long *bytes)
+{
+	int64_t milli;
+	const char *p = text;
+	if (parse_decimal(&p, 1000, &milli) != 0)
+		return -1;
+	double scale = 1;
+	switch (*p) {
+	case '\0': break;
+	case 'k': case 'K': scale = 1024.0; p++; break;
+	case 'm': case 'M': scale = 1024.0 * 1024; p++; break;
+	case 'g': case 'G': scale = 1024.0 * 1024 * 1024; p++; break;
+	case 't': case 'T': scale = 1024.0 * 1024 * 1024 * 1024; p++; break;
+	default: return -1;
+	}
+	if (*p == 'B' || *p == 'b')
+		p++;
+	if (*p)
+		return -1;
+	double v = (double)milli / 1000.0 * scale;
+	if (v > 9e18)
+		return -1;
+	*bytes = (long long)v;
+	return 0;
+}
+
 /* The option as the user typed it: "--timeout" from "--timeout=3x", or "-j". */
 static const char *typed_name(const char *arg, int c, char *buf, size_t size)
 {
@@ -363,6 +433,8 @@ static const char *typed_name(const char *arg, int c, char *buf, size_t size)
 enum {
 	OPT_TIMEOUT = 256, OPT_TERMSEQ, OPT_GROUP, OPT_LINE_BUFFER, OPT_TAG, OPT_TAGSTRING,
 	OPT_HALT, OPT_SHELL, OPT_VERSION, OPT_LINK, OPT_COLSEP, OPT_DRY_RUN,
+	OPT_JOBLOG, OPT_RESUME, OPT_RESUME_FAILED, OPT_RETRY_FAILED, OPT_RETRIES, OPT_RETRY_DELAY,
+	OPT_DELAY, OPT_RATE, OPT_LOAD, OPT_MEMFREE, OPT_PROGRESS, OPT_BAR, OPT_ETA, OPT_TOTAL,
 };
 
 static const struct option long_options[] = {
@@ -390,6 +462,21 @@ static const struct option long_options[] = {
 	{ "quote", no_argument, NULL, 'q' },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "verbose", no_argument, NULL, 't' },
+	{ "joblog", required_argument, NULL, OPT_JOBLOG },
+	{ "resume", no_argument, NULL, OPT_RESUME },
+	{ "resume-failed", no_argument, NULL, OPT_RESUME_FAILED },
+	{ "retry-failed", no_argument, NULL, OPT_RETRY_FAILED },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "retry-delay", required_argument, NULL, OPT_RETRY_DELAY },
+	{ "delay", required_argument, NULL, OPT_DELAY },
+	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "load", required_argument, NULL, OPT_LOAD },
+	{ "memfree", required_argument, NULL, OPT_MEMFREE },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "bar", no_argument, NULL, OPT_BAR },
+	{ "eta", no_argument, NULL, OPT_ETA },
+	{ "total", required_argument, NULL, OPT_TOTAL },
+	{ "total-jobs", required_argument, NULL, OPT_TOTAL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -461,6 +548,8 @@ void options_parse(int argc, char **argv, struct options *opts)
 	opts->output = OUTPUT_GROUP;
 	opts->delimiter = '\n';
 	opts->per_job = 1;
+	opts->retries = 1;
+	opts->total = -1;
 	opts->shell = "/bin/sh";
 	options_parse_termseq(default_termseq, &opts->termseq, &why);
 
@@ -540,6 +629,51 @@ void options_parse(int argc, char **argv, struct options *opts)
 		case 'q': opts->quote = true; break;
 		case OPT_DRY_RUN: opts->dry_run = true; break;
 		case 't': opts->verbose = true; break;
+		case OPT_JOBLOG:
+			if (optarg[0] == '\0' || strcmp(optarg, "+") == 0)
+				usage_error(name, "needs a file name (FILE, +FILE to append, or - for stdout)");
+			opts->joblog = optarg;
+			break;
+		case OPT_RESUME: opts->resume = true; break;
+		case OPT_RESUME_FAILED: opts->resume = opts->resume_failed = true; break;
+		case OPT_RETRY_FAILED: opts->retry_failed = true; break;
+		case OPT_RETRIES:
+			if (parse_long(optarg, &opts->retries) != 0)
+				usage_error(name, "'%s' is not a number of attempts (examples: 1, 3, 10)", optarg);
+			if (opts->retries < 1)
+				opts->retries = 1;
+			break;
+		case OPT_RETRY_DELAY:
+			if (options_parse_duration(optarg, &opts->retry_delay_ns) != 0)
+				usage_error(name, "'%s' is not a duration (examples: 30, 1.5s, 500ms, 2m, 1h)", optarg);
+			break;
+		case OPT_DELAY:
+			if (options_parse_duration(optarg, &opts->delay_ns) != 0)
+				usage_error(name, "'%s' is not a duration (examples: 30, 1.5s, 500ms, 2m, 1h)", optarg);
+			break;
+		case OPT_RATE:
+			if (options_parse_rate(optarg, &opts->rate_per_s) != 0)
+				usage_error(name, "'%s' is not a rate (examples: 10/s, 100/m, 5000/h, 0.5/s)", optarg);
+			break;
+		case OPT_LOAD: {
+			int64_t milli;
+			const char *p = optarg;
+			if (parse_decimal(&p, 1000, &milli) != 0 || *p || milli <= 0)
+				usage_error(name, "'%s' is not a number of processes (examples: 4, 8, 2.5)", optarg);
+			opts->load = (double)milli / 1000.0;
+			break;
+		}
+		case OPT_MEMFREE:
+			if (options_parse_size(optarg, &opts->memfree) != 0)
+				usage_error(name, "'%s' is not a size (examples: 500M, 2G, 1.5G, 100000K)", optarg);
+			break;
+		case OPT_PROGRESS: opts->progress = true; break;
+		case OPT_BAR: opts->bar = true; break;
+		case OPT_ETA: opts->eta = true; break;
+		case OPT_TOTAL:
+			if (parse_long(optarg, &opts->total) != 0)
+				usage_error(name, "'%s' is not a number of jobs (example: 1000)", optarg);
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -555,6 +689,11 @@ void options_parse(int argc, char **argv, struct options *opts)
 	if (opts->output == OUTPUT_UNGROUP && (opts->keep_order || opts->tag || opts->tagstring))
 		usage_error(opts->keep_order ? "-k" : opts->tag ? "--tag" : "--tagstring",
 			    "cannot be combined with --ungroup: ungrouped jobs write straight to the output");
+	if ((opts->resume || opts->retry_failed) && !opts->joblog)
+		usage_error(opts->retry_failed ? "--retry-failed" : opts->resume_failed ? "--resume-failed" : "--resume",
+			    "needs --joblog FILE: the log of the earlier run");
+	if ((opts->resume || opts->retry_failed) && strcmp(opts->joblog, "-") == 0)
+		usage_error("--joblog", "'-' cannot be resumed: give the log's file name");
 	long cpus = host_cpus();
 	opts->slots = options_resolve_jobs(&opts->jobs, cpus, 0);
 	if (opts->slots < 0)

@@ -74,6 +74,19 @@ struct options {
 	bool quote;               /* -q: quote the command words too */
 	bool dry_run;             /* --dry-run: print, do not run */
 	bool verbose;             /* -t: print each command line to stderr */
+
+	const char *joblog;       /* --joblog FILE, +FILE or -; NULL: none */
+	bool resume;              /* --resume: skip the seqs the joblog has */
+	bool resume_failed;       /* --resume-failed: ... but rerun the failed ones */
+	bool retry_failed;        /* --retry-failed: rerun the log's failed commands */
+	long retries;             /* --retries: attempts in all (1: no retry) */
+	int64_t retry_delay_ns;   /* --retry-delay: before the first retry, then doubling */
+	int64_t delay_ns;         /* --delay: between job starts */
+	double rate_per_s;        /* --rate: starts per second on average; 0: none */
+	double load;              /* --load: start only below this many runnable processes */
+	long long memfree;        /* --memfree: start only above this many bytes available */
+	bool progress, bar, eta;  /* what to show on stderr */
+	long total;               /* --total: the number of jobs; -1: unknown */
 };
 
 /* Parses argv into *opts. On a usage error prints one line and exits 255;
@@ -88,6 +101,8 @@ int options_parse_termseq(const char *text, struct termseq *out, const char **wh
 int options_parse_halt(const char *text, struct halt_spec *out);
 int options_parse_signal(const char *name);
 int options_parse_delimiter(const char *text, char *out);
+int options_parse_rate(const char *text, double *per_second);
+int options_parse_size(const char *text, long long *bytes);
 
 /* The number of job slots a jobs_spec means on a machine with `cpus`
  * usable CPUs; `unlimited` stands for 0 ("as many as possible").

@@ -265,6 +265,7 @@ int output_open(struct output_job *job, int child[2])
 		s->mid_line = false;
 	}
 	job->live = false;
+	job->received = 0;
 	if (mode == OUTPUT_UNGROUP)
 		return 0;
 	for (int i = 0; i < 2; i++) {
@@ -310,6 +311,8 @@ void output_read(struct output_job *job, int which)
 		return;
 	}
 	size_t len = (size_t)n;
+	if (which == 0)
+		job->received += len;
 	bool raw = job->live && (mode == OUTPUT_LINE || which == 0);
 	if (raw) {
 		emit(job, which, scratch, len);

@@ -22,6 +22,7 @@ struct output_job {
 	const char *tag;                 /* line prefix (without the TAB); NULL: none */
 	size_t tag_len;
 	bool live;                       /* oldest job under -k: writes as it reads */
+	unsigned long long received;     /* bytes of stdout, for the joblog */
 };
 
 /* `records`: how many jobs may hold output at once (sets the memory each

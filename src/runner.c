@@ -31,23 +31,34 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "command.h"
 #include "host.h"
+#include "joblog.h"
 #include "output.h"
+#include "pace.h"
+#include "progress.h"
 #include "spawn.h"
 #include "timer.h"
 
 #define FD_RESERVE 16             /* stdio, /dev/null, input, slack */
 #define SLOTS_MAX 32768           /* what -j 0 may mean at most */
 #define RETRY_NS (100 * 1000000)  /* wait before retrying a refused spawn */
+#define BACKOFF_CAP_NS (300 * INT64_C(1000000000))  /* --retry-delay doubles up to 5 minutes */
 
 enum job_state { JOB_FREE, JOB_RUNNING, JOB_ENDED };
 
 struct job {
 	unsigned long seq;
+	unsigned long order;   /* position among the jobs that run: -k prints by it */
 	int slot;
+	int attempt;           /* 1 for the first run, 2 for the first retry, ... */
+	bool waiting_retry;    /* between attempts: no process, timer set */
+	int signal;            /* the signal that ended the process; 0: it exited */
+	double start_epoch;    /* for the joblog */
+	int64_t start_mono;
 	pid_t pid;             /* > 0 until reaped */
 	pid_t group;           /* process group id, for signals */
 	enum job_state state;
@@ -61,7 +72,7 @@ struct job {
 	struct command tag;    /* only its text: the --tag / --tagstring prefix */
 };
 
-static volatile sig_atomic_t got_child, got_alarm, stop_signal, interrupts;
+static volatile sig_atomic_t got_child, got_alarm, got_usr1, stop_signal, interrupts;
 
 static const struct options *opts;
 static struct input *input;
@@ -74,14 +85,22 @@ static size_t free_job_count;
 static int *free_slots;
 static size_t free_slot_count;
 static long slots, running;
-static struct job **in_order;    /* -k: the record of seq s at s % records */
-static unsigned long last_seq, next_to_print = 1;
+static struct job **in_order;    /* -k: the record of order o at o % records */
+static unsigned long last_seq, last_order, next_to_print = 1;
 static struct job *held;         /* ready but refused by the system for now */
 static struct timer_entry retry_timer = { 0, TIMER_IDLE };
+static struct timer_entry pace_timer = { 0, TIMER_IDLE };
+static struct timer_entry progress_timer = { 0, TIMER_IDLE };
 
 static bool input_done, no_more_starts, stopping, killed_hard, fd_warned;
 static long total_items = -1;    /* known only for --halt N% */
 static unsigned long counted[3]; /* jobs per halt_on: failed, succeeded, ended */
+static unsigned long started_count;
+
+static struct joblog *joblog;
+static struct joblog_history history;
+static size_t retry_rows_taken;  /* --retry-failed: rows of history.failed run so far */
+static uint64_t random_state;
 
 static struct template *template, *tag_template;
 static char **job_env;
@@ -94,6 +113,7 @@ static void on_signal(int sig)
 	switch (sig) {
 	case SIGCHLD: got_child = 1; break;
 	case SIGALRM: got_alarm = 1; break;
+	case SIGUSR1: got_usr1 = 1; break;
 	case SIGINT: interrupts++; /* fall through */
 	default: if (!stop_signal) stop_signal = sig; break;
 	}
@@ -105,7 +125,7 @@ static void on_signal(int sig)
  * for lanes and its jobs alike. */
 static void setup_signals(sigset_t *reset)
 {
-	static const int caught[] = { SIGCHLD, SIGALRM, SIGINT, SIGTERM, SIGHUP };
+	static const int caught[] = { SIGCHLD, SIGALRM, SIGUSR1, SIGINT, SIGTERM, SIGHUP };
 	sigset_t block;
 	sigemptyset(&block);
 	sigemptyset(reset);
@@ -116,7 +136,8 @@ static void setup_signals(sigset_t *reset)
 	for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++) {
 		struct sigaction old;
 		sigaction(caught[i], NULL, &old);
-		if (old.sa_handler == SIG_IGN && caught[i] != SIGCHLD && caught[i] != SIGALRM)
+		if (old.sa_handler == SIG_IGN && caught[i] != SIGCHLD && caught[i] != SIGALRM &&
+		    caught[i] != SIGUSR1)
 			continue;
 		sigaddset(&block, caught[i]);
 		sigaddset(reset, caught[i]);
@@ -124,6 +145,7 @@ static void setup_signals(sigset_t *reset)
 	sigprocmask(SIG_BLOCK, &block, &wait_mask);
 	sigdelset(&wait_mask, SIGCHLD);
 	sigdelset(&wait_mask, SIGALRM);
+	sigdelset(&wait_mask, SIGUSR1);
 	sigdelset(&wait_mask, SIGINT);
 	sigdelset(&wait_mask, SIGTERM);
 	sigdelset(&wait_mask, SIGHUP);
@@ -211,6 +233,23 @@ static int setup(void)
 		if (total_items < 0)
 			result->input_failed = true;
 	}
+	if (opts->resume || opts->retry_failed) {
+		if (joblog_read(opts->joblog, &history) != 0)
+			return -1;
+		if (opts->retry_failed) {
+			template_free(template);
+			template = template_new(NULL, 0, NULL, false);
+		}
+	}
+	if (opts->joblog && !(joblog = joblog_open(opts->joblog, opts->resume || opts->retry_failed)))
+		return -1;
+	pace_init(opts, slots);
+	long total = -1;
+	if (opts->progress || opts->bar || opts->eta)
+		total = opts->retry_failed ? (long)history.failed_count
+			: total_items >= 0 ? total_items : input_total(input);
+	progress_init(opts, total);
+	random_state = (uint64_t)timer_now() ^ ((uint64_t)getpid() << 32);
 	return 0;
 }
 
@@ -249,15 +288,22 @@ static void end_process_group(struct job *j)
 	termseq_step(j);
 }
 
+static void job_end(struct job *j);
+
 /* Ends every running job (halt now, a stop signal, a closed stdout). */
 static void stop_running_jobs(void)
 {
 	no_more_starts = true;
-	for (size_t i = 0; i < records; i++)
-		if (jobs[i].state == JOB_RUNNING) {
-			jobs[i].stopped = true;
-			end_process_group(&jobs[i]);
-		}
+	for (size_t i = 0; i < records; i++) {
+		struct job *j = &jobs[i];
+		if (j->state != JOB_RUNNING)
+			continue;
+		j->stopped = true;
+		if (j->waiting_retry)
+			job_end(j);
+		else
+			end_process_group(j);
+	}
 }
 
 static void release_record(struct job *j)
@@ -274,7 +320,7 @@ static void print_in_order(void)
 {
 	for (;;) {
 		struct job *j = in_order[next_to_print % records];
-		if (!j || j->seq != next_to_print)
+		if (!j || j->order != next_to_print)
 			return;
 		if (j->state == JOB_RUNNING) {
 			if (!j->out.live && !j->stopped)
@@ -320,19 +366,80 @@ static void check_halt(struct job *j, bool failed)
 		stop_running_jobs();
 }
 
+static void write_joblog_row(const struct job *j, int64_t now)
+{
+	struct joblog_row row = {
+		.seq = j->seq,
+		.start = j->start_epoch,
+		.runtime = (double)(now - j->start_mono) / 1e9,
+		.received = j->out.received,
+		.exitval = j->timed_out ? -1 : j->signal ? 0 : j->status,
+		.signal = j->signal,
+		.command = j->cmd.text,
+		.command_len = j->cmd.text_len,
+	};
+	joblog_write(joblog, &row);
+}
+
+static uint64_t next_random(void)
+{
+	random_state ^= random_state << 13;
+	random_state ^= random_state >> 7;
+	random_state ^= random_state << 17;
+	return random_state;
+}
+
+/* The wait before retry number `retry` (1 for the first): --retry-delay,
+ * doubled for each retry before, capped, plus up to a quarter more at
+ * random so that jobs failing together do not retry together. */
+static int64_t backoff(int retry)
+{
+	int64_t d = opts->retry_delay_ns;
+	for (int i = 1; i < retry && d < BACKOFF_CAP_NS; i++)
+		d *= 2;
+	if (d > BACKOFF_CAP_NS && opts->retry_delay_ns < BACKOFF_CAP_NS)
+		d = BACKOFF_CAP_NS;
+	return d + (int64_t)(next_random() % (uint64_t)(d / 4 + 1));
+}
+
+static bool launch(struct job *j);
+
+/* A failed attempt with attempts left: forget its output and run it again,
+ * now or after the backoff. The job keeps its slot meanwhile. */
+static bool retry_later(struct job *j)
+{
+	bool failed = j->status != 0 || j->timed_out;
+	if (j->stopped || !failed || j->attempt >= opts->retries || no_more_starts)
+		return false;
+	if (j->term_step >= 0)
+		kill(-j->group, SIGKILL);
+	timer_cancel(&j->timer);
+	output_discard(&j->out);
+	j->attempt++;
+	j->waiting_retry = true;
+	j->term_step = -1;
+	timer_schedule(&j->timer, timer_now() + (opts->retry_delay_ns ? backoff(j->attempt - 1) : 0));
+	return true;
+}
+
 static void job_end(struct job *j)
 {
+	if (retry_later(j))
+		return;
 	if (j->term_step >= 0) {
 		/* It was being ended: make sure nothing of its group lingers. */
 		kill(-j->group, SIGKILL);
 	}
 	timer_cancel(&j->timer);
+	j->waiting_retry = false;
 	running--;
 	assert(running >= 0 && running <= slots);
 	free_slots[free_slot_count++] = j->slot;
 	j->state = JOB_ENDED;
 	if (!j->stopped) {
 		bool failed = j->status != 0 || j->timed_out;
+		if (joblog)
+			write_joblog_row(j, timer_now());
 		if (failed)
 			result->failed++;
 		counted[HALT_ON_FAIL] += failed;
@@ -364,12 +471,18 @@ static void hold_job(struct job *j)
 		timer_schedule(&retry_timer, timer_now() + RETRY_NS);
 }
 
-/* Starts job j (its record and command are ready). Returns false when the
- * system refused for now; the job is then held to try again later. */
+/* Starts job j (its record and command are ready), or runs it again for a
+ * retry. Returns false when the system refused for now; a new job is then
+ * held to try again later, a retry waits on its timer. */
 static bool launch(struct job *j)
 {
+	bool again = j->waiting_retry;
 	int child[2];
 	int e = output_open(&j->out, child);
+	if (again && e) {
+		timer_schedule(&j->timer, timer_now() + RETRY_NS);
+		return false;
+	}
 	if (e == EMFILE || e == ENFILE) {
 		if (!fd_warned && running > 0)
 			fprintf(stderr, "lanes: out of file descriptors with %ld jobs running; running fewer at once\n",
@@ -390,16 +503,32 @@ static bool launch(struct job *j)
 	output_close_child(child);
 	if (e == EAGAIN || e == ENOMEM) {
 		output_discard(&j->out);
-		hold_job(j);  /* keeps its slot, so {%} stays true */
+		if (again)
+			timer_schedule(&j->timer, timer_now() + RETRY_NS);
+		else
+			hold_job(j);  /* keeps its slot, so {%} stays true */
 		return false;
 	}
-	held = NULL;
-	j->state = JOB_RUNNING;
-	j->stopped = j->timed_out = false;
+	int64_t now = timer_now();
+	struct timespec wall;
+	clock_gettime(CLOCK_REALTIME, &wall);
+	j->start_mono = now;
+	j->start_epoch = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
+	j->signal = 0;
+	j->timed_out = false;
 	j->term_step = -1;
-	running++;
-	if (opts->keep_order)
-		in_order[j->seq % records] = j;
+	j->waiting_retry = false;
+	if (!again) {
+		held = NULL;
+		j->state = JOB_RUNNING;
+		j->stopped = false;
+		j->attempt = 1;
+		j->order = ++last_order;
+		running++;
+		started_count++;
+		if (opts->keep_order)
+			in_order[j->order % records] = j;
+	}
 	if (e) {
 		/* It never ran: a failed job, reported as a shell would. */
 		if (e == E2BIG)
@@ -416,8 +545,9 @@ static bool launch(struct job *j)
 	}
 	j->pid = j->group = pid;
 	if (opts->timeout_ns)
-		timer_schedule(&j->timer, timer_now() + opts->timeout_ns);
-	if (opts->keep_order && j->seq == next_to_print)
+		timer_schedule(&j->timer, now + opts->timeout_ns);
+	/* With retries a live job's output could not be taken back. */
+	if (opts->keep_order && j->order == next_to_print && opts->retries <= 1)
 		output_go_live(&j->out);
 	return true;
 }
@@ -429,7 +559,22 @@ static struct job *next_job(void)
 	struct job *j = free_jobs[free_job_count - 1];
 	int slot = free_slots[free_slot_count - 1];
 	struct input_item item;
+	struct arg retry_arg;
+	unsigned long seq = last_seq + 1;
 	for (;;) {
+		if (opts->retry_failed) {
+			if (retry_rows_taken == history.failed_count) {
+				input_done = true;
+				return NULL;
+			}
+			struct retry_row *r = &history.failed[retry_rows_taken++];
+			retry_arg = (struct arg){ r->command, strlen(r->command) };
+			item = (struct input_item){ &retry_arg, 1 };
+			seq = r->seq;
+			if (command_expand(&j->cmd, template, &item, seq, slot, opts->shell) == 0)
+				break;
+			continue;
+		}
 		enum input_status st = input_next(input, &item);
 		if (st == INPUT_AGAIN)
 			return NULL;
@@ -439,12 +584,18 @@ static struct job *next_job(void)
 				result->input_failed = true;
 			return NULL;
 		}
-		if (command_expand(&j->cmd, template, &item, last_seq + 1, slot, opts->shell) == 0)
+		if (opts->resume && joblog_history_skip(&history, seq, opts->resume_failed)) {
+			seq = ++last_seq + 1;  /* done in the earlier run: its number stays taken */
+			continue;
+		}
+		if (command_expand(&j->cmd, template, &item, seq, slot, opts->shell) == 0)
 			break;
 	}
 	free_job_count--;
 	free_slot_count--;
-	j->seq = ++last_seq;
+	if (!opts->retry_failed)
+		last_seq = seq;
+	j->seq = seq;
 	j->slot = slot;
 	j->out.tag = NULL;
 	if (opts->tag || opts->tagstring) {
@@ -470,21 +621,40 @@ static bool can_start(void)
 	       (held || (!input_done && free_slot_count > 0 && free_job_count > 0));
 }
 
+/* Pacing (--delay, --rate, --load, --memfree) lets a start happen now, or
+ * sets the timer for when to ask again. */
+static bool pace_allows(void)
+{
+	if (!pace_active())
+		return true;
+	if (pace_timer.index != TIMER_IDLE)
+		return false;
+	int64_t now = timer_now();
+	int64_t at = pace_next_start(now);
+	if (at == 0)
+		return true;
+	timer_schedule(&pace_timer, at);
+	return false;
+}
+
 static void start_jobs(void)
 {
 	while (can_start()) {
-		if (held) {
-			if (retry_timer.index != TIMER_IDLE || !launch(held))
-				return;
-			continue;
-		}
-		struct job *j = next_job();
-		if (j && opts->dry_run) {
+		if (!opts->dry_run && !pace_allows())
+			return;
+		struct job *j = held;
+		if (j && retry_timer.index != TIMER_IDLE)
+			return;
+		if (!j && !(j = next_job()))
+			return;
+		if (opts->dry_run) {
 			skip_job(j);
 			continue;
 		}
-		if (!j || !launch(j))
+		if (!launch(j))
 			return;
+		if (pace_active())
+			pace_started(timer_now());
 	}
 }
 
@@ -497,7 +667,8 @@ static void reap(void)
 		if (!j)
 			continue;  /* an orphaned grandchild we adopted as subreaper */
 		j->pid = 0;
-		j->status = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+		j->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+		j->status = j->signal ? 128 + j->signal : WEXITSTATUS(status);
 		maybe_end(j);
 	}
 }
@@ -515,12 +686,14 @@ static void handle_timers(void)
 	struct timer_entry *e;
 	int64_t now = timer_now();
 	while ((e = timer_take_expired(now))) {
-		if (e == &retry_timer)
-			continue;  /* start_jobs() will try the held job again */
+		if (e == &retry_timer || e == &pace_timer || e == &progress_timer)
+			continue;  /* start_jobs() and the progress line look again */
 		struct job *j = job_of_timer(e);
 		if (j->state != JOB_RUNNING)
 			continue;
-		if (j->term_step < 0) {
+		if (j->waiting_retry) {
+			launch(j);
+		} else if (j->term_step < 0) {
 			j->timed_out = true;
 			timeout_message(j);
 			end_process_group(j);
@@ -546,6 +719,31 @@ static void handle_stop_signals(void)
 			if (jobs[i].state == JOB_RUNNING)
 				kill(-jobs[i].group, SIGKILL);
 	}
+}
+
+/* SIGUSR1: what is running, for a person wondering what lanes is doing. */
+static void list_running_jobs(void)
+{
+	int64_t now = timer_now();
+	fprintf(stderr, "lanes: %ld running job%s (seq, slot, pid, seconds, command):\n", running,
+		running == 1 ? "" : "s");
+	for (size_t i = 0; i < records; i++) {
+		const struct job *j = &jobs[i];
+		if (j->state != JOB_RUNNING)
+			continue;
+		fprintf(stderr, "lanes:   %lu\t%d\t%d\t%.3f\t%s%s\n", j->seq, j->slot, j->waiting_retry ? 0 : (int)j->group,
+			(double)(now - j->start_mono) / 1e9, j->cmd.text, j->waiting_retry ? " (waiting to retry)" : "");
+	}
+}
+
+static void show_progress(bool force)
+{
+	if (!progress_active())
+		return;
+	struct progress_counts c = { started_count, counted[HALT_ON_DONE], counted[HALT_ON_FAIL], running };
+	int64_t next = progress_draw(timer_now(), &c, force);
+	if (!no_more_starts || running > 0)
+		timer_schedule(&progress_timer, next);
 }
 
 static void check_output(void)
@@ -605,6 +803,10 @@ static int run_loop(void)
 		}
 		handle_timers();
 		handle_stop_signals();
+		if (got_usr1) {
+			got_usr1 = 0;
+			list_running_jobs();
+		}
 		for (size_t i = 0; ready > 0 && i < n; i++) {
 			if (!fds[i].revents)
 				continue;
@@ -620,6 +822,7 @@ static int run_loop(void)
 			maybe_end(w->job);
 		}
 		check_output();
+		show_progress(false);
 	}
 	free(fds);
 	free(watched);
@@ -628,6 +831,12 @@ static int run_loop(void)
 
 static void teardown(void)
 {
+	if (progress_active()) {
+		struct progress_counts c = { started_count, counted[HALT_ON_DONE], counted[HALT_ON_FAIL], running };
+		progress_finish(timer_now(), &c);
+	}
+	joblog_close(joblog);
+	joblog_history_free(&history);
 	if (opts->keep_order)
 		print_in_order();
 	for (size_t i = 0; i < records; i++) {

@@ -1,0 +1,106 @@
+/* pace.c — owns the pacing of job starts. --delay spaces starts; --rate is
+ * a token bucket as deep as the job slots, refilled at the given rate, so
+ * bursts never exceed the slots; --load and --memfree read /proc and hold
+ * starts back while the machine is busy, asking again every 100 ms. */
+#include "pace.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RECHECK_NS (100 * INT64_C(1000000))
+
+static const struct options *opts;
+static int64_t last_start = INT64_MIN;
+static double tokens, bucket;      /* --rate: tokens now, and at most */
+static double ns_per_token;
+static int64_t refilled_at;
+
+void pace_init(const struct options *o, long slots)
+{
+	opts = o;
+	if (o->rate_per_s > 0) {
+		bucket = (double)slots;
+		tokens = bucket;
+		ns_per_token = 1e9 / o->rate_per_s;
+		refilled_at = -1;
+	}
+}
+
+bool pace_active(void)
+{
+	return opts->delay_ns > 0 || opts->rate_per_s > 0 || opts->load > 0 || opts->memfree > 0;
+}
+
+long pace_runnable(void)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+	if (!f)
+		return -1;
+	long running = -1, total;
+	if (fscanf(f, "%*s %*s %*s %ld/%ld", &running, &total) != 2)
+		running = -1;
+	fclose(f);
+	return running > 0 ? running - 1 : running;  /* the reader itself is running */
+}
+
+long long pace_memory_available(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	if (!f)
+		return -1;
+	char line[256];
+	long long kb = -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "MemAvailable: %lld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb < 0 ? -1 : kb * 1024;
+}
+
+static void refill(int64_t now)
+{
+	if (refilled_at < 0)
+		refilled_at = now;
+	tokens += (double)(now - refilled_at) / ns_per_token;
+	if (tokens > bucket)
+		tokens = bucket;
+	refilled_at = now;
+}
+
+int64_t pace_next_start(int64_t now)
+{
+	int64_t wait = 0;
+	if (opts->delay_ns > 0 && last_start != INT64_MIN && now < last_start + opts->delay_ns)
+		wait = last_start + opts->delay_ns;
+	if (opts->rate_per_s > 0) {
+		refill(now);
+		if (tokens < 1) {
+			int64_t at = now + (int64_t)((1 - tokens) * ns_per_token) + 1;
+			if (at > wait)
+				wait = at;
+		}
+	}
+	if (wait)
+		return wait;
+	if (opts->load > 0) {
+		long r = pace_runnable();
+		if (r >= 0 && (double)r >= opts->load)
+			return now + RECHECK_NS;
+	}
+	if (opts->memfree > 0) {
+		long long m = pace_memory_available();
+		if (m >= 0 && m <= opts->memfree)
+			return now + RECHECK_NS;
+	}
+	return 0;
+}
+
+void pace_started(int64_t now)
+{
+	last_start = now;
+	if (opts->rate_per_s > 0) {
+		refill(now);
+		tokens -= 1;
+	}
+}
