@@ -375,11 +375,10 @@ static void expand_word(struct command *c, const struct word *w, const struct in
 			}
 			break;
 		case PIECE_POSITION: {
+			/* Past the last argument: nothing at all, as in GNU parallel. */
 			long k = p->position > 0 ? p->position - 1 : (long)item->count + p->position;
-			struct arg v = { "", 0 };
 			if (k >= 0 && (size_t)k < item->count)
-				v = item->args[k];
-			put_value(c, v, p->mod, q);
+				put_value(c, item->args[k], p->mod, q);
 			break;
 		}
 		case PIECE_SEQ:

@@ -168,7 +168,7 @@ static enum input_status stream_peek(struct stream *s, size_t k, struct arg *out
 			: s->start;
 		if (s->scan < value)
 			s->scan = value;
-		char *hit = memchr(s->buf + s->scan, s->delimiter, s->end - s->scan);
+		char *hit = s->end > s->scan ? memchr(s->buf + s->scan, s->delimiter, s->end - s->scan) : NULL;
 		size_t len;
 		if (hit) {
 			len = (size_t)(hit - s->buf) - value;
@@ -274,7 +274,7 @@ struct input *input_open(const struct options *opts)
 	in->wrap = opts->link;
 	in->per_job = opts->per_job;
 	if (opts->colsep) {
-		if (regcomp(&in->colsep, opts->colsep, REG_EXTENDED) != 0)
+		if (options_compile_colsep(opts->colsep, &in->colsep) != 0)
 			abort();  /* options.c has compiled it once already */
 		in->has_colsep = true;
 	}

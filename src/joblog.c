@@ -63,9 +63,10 @@ struct joblog *joblog_open(const char *spec, bool append)
 	struct stat st;
 	bool empty = !log->owns_fd || (fstat(log->fd, &st) == 0 && (!S_ISREG(st.st_mode) || st.st_size == 0));
 	if (empty && !write_whole(log->fd, header, sizeof header - 1)) {
-		fprintf(stderr, "lanes: --joblog: %s: %s\n", log->name, strerror(errno ? errno : EIO));
-		joblog_close(log);
-		return NULL;
+		/* Opened but not writable now (a full disk): the jobs still run. */
+		log->failed = true;
+		fprintf(stderr, "lanes: --joblog: %s: %s; the run goes on without it\n", log->name,
+			strerror(errno ? errno : EIO));
 	}
 	return log;
 }
@@ -87,6 +88,8 @@ void joblog_write(struct joblog *log, const struct joblog_row *row)
 	for (size_t i = 0; i < row->command_len; i++)
 		log->line[len++] = row->command[i] == '\n' ? ' ' : row->command[i];
 	log->line[len++] = '\n';
+	/* After a failure, later rows are still tried: space may come back,
+	 * and every row written is a job --resume need not run again. */
 	if (!write_whole(log->fd, log->line, len) && !log->failed) {
 		log->failed = true;
 		fprintf(stderr, "lanes: --joblog: %s: %s; the run goes on without it\n", log->name,
@@ -149,8 +152,13 @@ bool joblog_parse_row(const char *line, size_t len, struct joblog_row *row)
 			return false;
 		p = tab + 1;
 	}
-	if (v[0] < 1 || v[0] > 1e15 || v[0] != (double)(unsigned long)v[0])
+	if (!(v[0] >= 1 && v[0] <= 1e15) || v[0] != (double)(unsigned long)v[0])
 		return false;
+	if (!(v[5] < 1.8e19))
+		return false;
+	for (int i = 6; i < 8; i++)  /* Exitval, Signal: small integers */
+		if (!(v[i] >= -1e6 && v[i] <= 1e6))
+			return false;
 	row->seq = (unsigned long)v[0];
 	row->start = v[2];
 	row->runtime = v[3];

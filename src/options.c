@@ -60,7 +60,7 @@ static const char usage_text[] =
 	"  -a, --arg-file FILE   a source read from FILE (repeatable)\n"
 	"      --link            pair all sources, recycling the shorter ones\n"
 	"  -0, --null            items end with NUL, not newline\n"
-	"  -d, --delimiter C     items end with C (\\n, \\t, \\0, \\\\, \\xHH or a character)\n"
+	"  -d, --delimiter C     items end with C: a character, \\xHH, or \\n \\t \\0 \\\\ \\r ...\n"
 	"      --colsep REGEX    split each item into columns {1}, {2}, ...\n"
 	"  -n, --max-args N      up to N items per job; {} is all of them\n"
 	"  -N N                  the same, {1}..{N} naming each\n"
@@ -104,7 +104,7 @@ static int parse_decimal(const char **p, int64_t scale, int64_t *out)
 	int64_t whole = 0;
 	int digits = 0;
 	while (isdigit((unsigned char)*s)) {
-		if (whole > DURATION_MAX_NS)
+		if (whole > DURATION_MAX_NS / 10)
 			return -1;
 		whole = whole * 10 + (*s++ - '0');
 		digits++;
@@ -419,6 +419,45 @@ int options_parse_size(const char *text, long long *bytes)
 	return 0;
 }
 
+int options_compile_colsep(const char *text, regex_t *re)
+{
+	/* GNU parallel's --colsep is a Perl regex, where \t is a TAB; POSIX
+	 * reads it as the letter t. Translate the escapes that differ. */
+	size_t n = strlen(text);
+	char *ere = malloc(4 * n + 1);
+	if (!ere)
+		abort();
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (text[i] != '\\' || i + 1 == n) {
+			ere[k++] = text[i];
+			continue;
+		}
+		char c = text[++i];
+		const char *with = NULL;
+		switch (c) {
+		case 't': with = "\t"; break;
+		case 'n': with = "\n"; break;
+		case 'r': with = "\r"; break;
+		case 'f': with = "\f"; break;
+		case 'v': with = "\v"; break;
+		case 'd': with = "[0-9]"; break;
+		case 'D': with = "[^0-9]"; break;
+		}
+		if (with) {
+			strcpy(ere + k, with);
+			k += strlen(with);
+		} else {
+			ere[k++] = '\\';
+			ere[k++] = c;
+		}
+	}
+	ere[k] = '\0';
+	int e = regcomp(re, ere, REG_EXTENDED);
+	free(ere);
+	return e;
+}
+
 /* The option as the user typed it: "--timeout" from "--timeout=3x", or "-j". */
 static const char *typed_name(const char *arg, int c, char *buf, size_t size)
 {
@@ -524,14 +563,15 @@ static void parse_command_and_sources(struct options *opts, int argc, char **arg
 			if (start == i)
 				usage_error(sep, "needs at least one file name (- is standard input)");
 			for (int k = start; k < i; k++)
-				add_file_source(opts, argv[k], linked && k == start);
+				add_file_source(opts, argv[k], linked);
 		} else {
 			add_source(opts, (struct source_spec){ .kind = SOURCE_LIST, .values = argv + start,
 							       .count = i - start, .linked = linked });
 		}
 	}
-	if (opts->source_count > 0 && opts->sources[0].linked)
-		usage_error(":::+", "has no source before it to pair with");
+	/* Nothing before it to pair with: a plain source, as GNU parallel takes it. */
+	if (opts->source_count > 0)
+		opts->sources[0].linked = false;
 }
 
 void options_parse(int argc, char **argv, struct options *opts)
@@ -605,7 +645,7 @@ void options_parse(int argc, char **argv, struct options *opts)
 			break;
 		case OPT_COLSEP: {
 			regex_t re;
-			int e = regcomp(&re, optarg, REG_EXTENDED);
+			int e = options_compile_colsep(optarg, &re);
 			if (e != 0) {
 				char why[256];
 				regerror(e, &re, why, sizeof why);

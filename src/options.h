@@ -3,6 +3,7 @@
 #define LANES_OPTIONS_H
 
 #include <stdbool.h>
+#include <regex.h>
 #include <stdint.h>
 
 #define LANES_VERSION "0.1.0"
@@ -103,6 +104,10 @@ int options_parse_signal(const char *name);
 int options_parse_delimiter(const char *text, char *out);
 int options_parse_rate(const char *text, double *per_second);
 int options_parse_size(const char *text, long long *bytes);
+
+/* Compiles a --colsep regex: POSIX ERE, with Perl's \t \n \r \f \v \d \D
+ * as GNU parallel users write them. Returns regcomp's result. */
+int options_compile_colsep(const char *text, regex_t *re);
 
 /* The number of job slots a jobs_spec means on a machine with `cpus`
  * usable CPUs; `unlimited` stands for 0 ("as many as possible").

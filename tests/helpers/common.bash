@@ -122,13 +122,10 @@ max_concurrent() {
 # in their argv. The pattern "l[a]nesmark-..." matches MARK but not grep's
 # own argv, so the scan never finds itself.
 marked_pids() {
-	local pattern="${1:0:1}[${1:1:1}]${1:2}" file key value
+	local pattern="${1:0:1}[${1:1:1}]${1:2}" file state
 	for file in $(grep -l -s -a -e "$pattern" /proc/[0-9]*/cmdline); do
-		value=
-		while read -r key value _; do
-			[ "$key" = State: ] && break
-		done 2>/dev/null <"${file%/cmdline}/status"
-		[ -n "$value" ] && [ "$value" != Z ] || continue
+		state=$(proc_state "${file%/cmdline}")
+		[ -n "$state" ] && [ "$state" != Z ] || continue
 		file=${file#/proc/}
 		echo "${file%/cmdline}"
 	done
@@ -174,14 +171,24 @@ wait_unmarked() {
 	done
 }
 
+# proc_state DIR: the State letter of the process /proc DIR names, or
+# nothing when it is gone. The file is read to its end: bash's `read` keeps
+# what it read ahead in a buffer that a later `read` from a fresh file on
+# the same descriptor can return, when it cannot seek back in a /proc file
+# (that once put lanes' own status into a test's captured stdout).
+proc_state() {
+	local key value state=
+	while read -r key value _; do
+		[ "$key" = State: ] && state=$value
+	done 2>/dev/null <"$1/status"
+	echo "$state"
+}
+
 # alive PID: true while PID exists and is not a zombie.
 alive() {
-	local key value
-	[ -e "/proc/$1/status" ] || return 1
-	while read -r key value _; do
-		[ "$key" = State: ] && break
-	done 2>/dev/null <"/proc/$1/status"
-	[ -n "$value" ] && [ "$value" != Z ]
+	local state
+	state=$(proc_state "/proc/$1")
+	[ -n "$state" ] && [ "$state" != Z ]
 }
 
 # start_lanes JOBFILE [LANES-ARG...]: starts lanes in the background with
