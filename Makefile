@@ -25,12 +25,62 @@ src/%.o: src/%.c $(HDR)
 check: lanes
 	@tests/helpers/run-bats tests
 
+# The whole suite again, against lanes built with AddressSanitizer and
+# UndefinedBehaviorSanitizer; any report they write fails the target.
+SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+build/sanitize/lanes: $(SRC) $(HDR)
+	@mkdir -p build/sanitize
+	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SANITIZE) -o $@ $(SRC) $(LDLIBS)
+
+check-sanitize: build/sanitize/lanes
+	@rm -rf build/sanitize/reports && mkdir -p build/sanitize/reports
+	@ASAN_OPTIONS=log_path=$(CURDIR)/build/sanitize/reports/asan:detect_leaks=1 \
+	 UBSAN_OPTIONS=log_path=$(CURDIR)/build/sanitize/reports/ubsan:print_stacktrace=1 \
+	 LANES_DIR=$(CURDIR)/build/sanitize tests/helpers/run-bats tests
+	@if ls build/sanitize/reports/* >/dev/null 2>&1; then \
+		echo "sanitizer reports:"; cat build/sanitize/reports/*; exit 1; fi
+
+# libFuzzer targets (clang): `make fuzz` runs each for FUZZ_SECONDS and
+# merges what it found into tests/fuzz/corpus; `make fuzz-replay` only
+# replays the corpus, as CI does.
+FUZZ_CC      = clang
+FUZZ_SECONDS = 60
+FUZZ_TARGETS = parsers quote template input joblog
+FUZZ_FLAGS   = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all $(CPPFLAGS)
+FUZZ_OBJ     = $(patsubst src/%.c,build/fuzz/%.o,$(filter-out src/main.c,$(SRC)))
+FUZZ_BIN     = $(addprefix build/fuzz/fuzz_,$(FUZZ_TARGETS))
+
+build/fuzz/%.o: src/%.c $(HDR)
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz-replay: $(FUZZ_BIN)
+	@for t in $(FUZZ_TARGETS); do \
+		build/fuzz/fuzz_$$t -runs=0 tests/fuzz/corpus/$$t >build/fuzz/replay-$$t.log 2>&1 || \
+			{ tail -n 30 build/fuzz/replay-$$t.log; echo "fuzz-replay: $$t failed"; exit 1; }; \
+		echo "fuzz-replay: $$t: $$(ls tests/fuzz/corpus/$$t | wc -l) inputs, no crash"; \
+	done
+
+fuzz: $(FUZZ_BIN)
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p build/fuzz/work-$$t tests/fuzz/corpus/$$t; \
+		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/crash-$$t- \
+			build/fuzz/work-$$t tests/fuzz/corpus/$$t 2>&1 | tail -n 12 || exit 1; \
+		build/fuzz/fuzz_$$t -merge=1 tests/fuzz/corpus/$$t build/fuzz/work-$$t >/dev/null 2>&1; \
+	done
+
 install: lanes
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 lanes $(DESTDIR)$(BINDIR)/lanes
 	install -m 644 man/lanes.1 $(DESTDIR)$(MANDIR)/man1/lanes.1
 
 clean:
-	rm -f lanes $(OBJ)
+	rm -rf lanes $(OBJ) build
 
-.PHONY: all check install clean
+.PHONY: all check check-sanitize fuzz fuzz-build fuzz-replay install clean
