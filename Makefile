@@ -40,6 +40,10 @@ check-sanitize: build/sanitize/lanes
 	@if ls build/sanitize/reports/* >/dev/null 2>&1; then \
 		echo "sanitizer reports:"; cat build/sanitize/reports/*; exit 1; fi
 
+# valgrind's memcheck on a representative set of runs: no error, no leak.
+check-valgrind: lanes
+	@tests/helpers/run-valgrind
+
 # libFuzzer targets (clang): `make fuzz` runs each for FUZZ_SECONDS and
 # merges what it found into tests/fuzz/corpus; `make fuzz-replay` only
 # replays the corpus, as CI does.
@@ -83,4 +87,4 @@ install: lanes
 clean:
 	rm -rf lanes $(OBJ) build
 
-.PHONY: all check check-sanitize fuzz fuzz-build fuzz-replay install clean
+.PHONY: all check check-sanitize check-valgrind fuzz fuzz-build fuzz-replay install clean

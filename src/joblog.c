@@ -229,7 +229,8 @@ int joblog_read(const char *path, struct joblog_history *h)
 			free(r.command);
 		}
 	}
-	memmove(h->failed, h->failed + kept, (h->failed_count - kept) * sizeof *h->failed);
+	if (kept > 0)
+		memmove(h->failed, h->failed + kept, (h->failed_count - kept) * sizeof *h->failed);
 	h->failed_count -= kept;
 	for (size_t i = 0; i < h->failed_count; i++)
 		h->state[h->failed[i].seq] = 2;

@@ -30,11 +30,13 @@ int main(int argc, char **argv)
 	struct options opts;
 	options_parse(argc, argv, &opts);
 	struct input *in = input_open(&opts);
-	if (!in)
+	if (!in) {
+		options_free(&opts);
 		return EXIT_LANES_ERROR;
+	}
 	struct run_result result;
-	if (runner_run(&opts, in, &result) != 0)
-		return EXIT_LANES_ERROR;
+	int status = runner_run(&opts, in, &result) == 0 ? exit_status(&result) : EXIT_LANES_ERROR;
 	input_close(in);
-	return exit_status(&result);
+	options_free(&opts);
+	return status;
 }

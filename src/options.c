@@ -740,3 +740,10 @@ void options_parse(int argc, char **argv, struct options *opts)
 		usage_error(jobs_name, "'%s' leaves no job slots on a %ld-CPU machine", jobs_text, cpus);
 	parse_command_and_sources(opts, argc - optind, argv + optind);
 }
+
+void options_free(struct options *opts)
+{
+	free(opts->sources);
+	opts->sources = NULL;
+	opts->source_count = 0;
+}

@@ -94,6 +94,9 @@ struct options {
  * --help and --version print and exit 0. */
 void options_parse(int argc, char **argv, struct options *opts);
 
+/* Frees what options_parse allocated. */
+void options_free(struct options *opts);
+
 /* The parsers below return 0 on success, -1 (with *why set to a static
  * explanation) on a bad value. They are public for tests and fuzzing. */
 int options_parse_duration(const char *text, int64_t *ns);

@@ -837,7 +837,7 @@ static void teardown(void)
 	}
 	joblog_close(joblog);
 	joblog_history_free(&history);
-	if (opts->keep_order)
+	if (opts->keep_order && in_order)
 		print_in_order();
 	for (size_t i = 0; i < records; i++) {
 		output_free(&jobs[i].out);
@@ -860,9 +860,7 @@ int runner_run(const struct options *options, struct input *in, struct run_resul
 	result = res;
 	memset(result, 0, sizeof *result);
 	result->halt_status = -1;
-	if (setup() != 0)
-		return -1;
-	int rc = run_loop();
+	int rc = setup() == 0 ? run_loop() : -1;
 	teardown();
 	return rc;
 }
