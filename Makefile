@@ -40,6 +40,10 @@ check-sanitize: build/sanitize/lanes
 	@if ls build/sanitize/reports/* >/dev/null 2>&1; then \
 		echo "sanitizer reports:"; cat build/sanitize/reports/*; exit 1; fi
 
+# The no-loss stress test at the issue's full size: 100,000 jobs a mode.
+stress: lanes
+	@LANES_STRESS_JOBS=100000 tests/helpers/run-bats tests/stress.bats
+
 # valgrind's memcheck on a representative set of runs: no error, no leak.
 check-valgrind: lanes
 	@tests/helpers/run-valgrind
@@ -87,4 +91,4 @@ install: lanes
 clean:
 	rm -rf lanes $(OBJ) build
 
-.PHONY: all check check-sanitize check-valgrind fuzz fuzz-build fuzz-replay install clean
+.PHONY: all check check-sanitize check-valgrind stress fuzz fuzz-build fuzz-replay install clean

@@ -127,11 +127,15 @@ static void emit(struct output_job *job, int which, const char *data, size_t len
 	}
 }
 
-static int open_spill(void)
+static const char *spill_dir(void)
 {
 	const char *dir = getenv("TMPDIR");
-	if (!dir || !*dir)
-		dir = "/tmp";
+	return dir && *dir ? dir : "/tmp";
+}
+
+static int open_spill(void)
+{
+	const char *dir = spill_dir();
 	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		char path[4096];
@@ -175,8 +179,8 @@ static void spill_write(struct output_stream *s, const char *data, size_t len)
 			continue;
 		if (n <= 0) {
 			if (!spill_warned) {
-				fprintf(stderr, "lanes: cannot write a temporary file (%s): keeping output in memory\n",
-					n < 0 ? strerror(errno) : "short write");
+				fprintf(stderr, "lanes: cannot write a temporary file in %s (%s): keeping output in memory\n",
+					spill_dir(), n < 0 ? strerror(errno) : "short write");
 				spill_warned = true;
 			}
 			keep_in_memory(s, data, len);
@@ -296,7 +300,7 @@ bool output_open_streams(const struct output_job *job)
 	return job->stream[0].fd >= 0 || job->stream[1].fd >= 0;
 }
 
-void output_read(struct output_job *job, int which)
+bool output_read(struct output_job *job, int which)
 {
 	struct output_stream *s = &job->stream[which];
 	ssize_t n;
@@ -304,11 +308,11 @@ void output_read(struct output_job *job, int which)
 		n = read(s->fd, scratch, sizeof scratch);
 	while (n < 0 && errno == EINTR);
 	if (n < 0 && errno == EAGAIN)
-		return;
+		return false;
 	if (n <= 0) {
 		close(s->fd);
 		s->fd = -1;
-		return;
+		return false;
 	}
 	size_t len = (size_t)n;
 	if (which == 0)
@@ -322,7 +326,7 @@ void output_read(struct output_job *job, int which)
 		const char *nl = memrchr(scratch, '\n', len);
 		if (!nl) {
 			hold(s, scratch, len);
-			return;
+			return true;
 		}
 		size_t whole = (size_t)(nl - scratch) + 1;
 		release(job, which);
@@ -332,6 +336,23 @@ void output_read(struct output_job *job, int which)
 			hold(s, scratch + whole, len - whole);
 	} else {
 		hold(s, scratch, len);
+	}
+	return true;
+}
+
+void output_stop_reading(struct output_job *job)
+{
+	for (int i = 0; i < 2; i++) {
+		struct output_stream *s = &job->stream[i];
+		if (s->fd < 0)
+			continue;
+		fcntl(s->fd, F_SETFL, O_NONBLOCK);
+		while (s->fd >= 0 && output_read(job, i))
+			;
+		if (s->fd >= 0) {
+			close(s->fd);
+			s->fd = -1;
+		}
 	}
 }
 

@@ -37,8 +37,14 @@ int output_open(struct output_job *job, int child[2]);
 /* Closes the write ends once the job holds them (or failed to start). */
 void output_close_child(int child[2]);
 
-/* Reads what stream `which` of the job has ready (one read). */
-void output_read(struct output_job *job, int which);
+/* Reads what stream `which` of the job has ready (one read). Returns
+ * true when it got bytes; false at end of file (the stream is then closed)
+ * or when nothing was ready. */
+bool output_read(struct output_job *job, int which);
+
+/* Keeps what the job's pipes hold now and closes them, without waiting
+ * for their writers (which have left the job) to close them. */
+void output_stop_reading(struct output_job *job);
 
 /* True while the job's pipes are open (the job may still write). */
 bool output_open_streams(const struct output_job *job);

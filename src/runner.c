@@ -266,15 +266,29 @@ static struct job *job_of_pid(pid_t pid)
 	return NULL;
 }
 
+static void job_end(struct job *j);
+
+/* A job lanes is ending whose process has been reaped and whose process
+ * group is empty, or has had every --termseq step: whatever still holds its
+ * pipes has left the group (setsid) and is not the job any more. What the
+ * pipes hold now is kept; the job ends without waiting for them to close. */
+static void end_without_pipes(struct job *j)
+{
+	if (j->state != JOB_RUNNING || j->pid != 0 || j->waiting_retry)
+		return;
+	output_stop_reading(&j->out);
+	job_end(j);
+}
+
 /* Sends the next --termseq signal to the job's process group and schedules
  * the step after it, unless the group is already gone. */
 static void termseq_step(struct job *j)
 {
 	const struct termseq *t = &opts->termseq;
-	if (j->term_step >= t->count)
+	if (j->term_step >= t->count || (kill(-j->group, t->signal[j->term_step]) != 0 && errno == ESRCH)) {
+		end_without_pipes(j);
 		return;
-	if (kill(-j->group, t->signal[j->term_step]) != 0 && errno == ESRCH)
-		return;
+	}
 	timer_schedule(&j->timer, timer_now() + t->wait_ns[j->term_step]);
 	j->term_step++;
 }
@@ -287,8 +301,6 @@ static void end_process_group(struct job *j)
 	j->term_step = 0;
 	termseq_step(j);
 }
-
-static void job_end(struct job *j);
 
 /* Ends every running job (halt now, a stop signal, a closed stdout). */
 static void stop_running_jobs(void)
@@ -669,7 +681,10 @@ static void reap(void)
 		j->pid = 0;
 		j->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 		j->status = j->signal ? 128 + j->signal : WEXITSTATUS(status);
-		maybe_end(j);
+		if (j->term_step >= 0 && kill(-j->group, 0) != 0 && errno == ESRCH)
+			end_without_pipes(j);
+		else
+			maybe_end(j);
 	}
 }
 
