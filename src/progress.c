@@ -16,12 +16,21 @@ static long total;
 static bool active, tty;
 static int64_t started_at = -1, drawn_at = -1;
 
-void progress_init(const struct options *o, long jobs)
+void progress_init(const struct options *o, long jobs, int64_t now)
 {
 	opts = o;
 	total = o->total >= 0 ? o->total : jobs;
 	active = o->progress || o->bar || o->eta;
 	tty = isatty(2);
+	started_at = now;
+}
+
+void progress_toggle(void)
+{
+	if (active && tty)
+		fputs("\r\033[K", stderr);  /* take the line away */
+	active = !active;
+	drawn_at = -1;
 }
 
 bool progress_active(void)
@@ -88,8 +97,6 @@ static void draw(int64_t now, const struct progress_counts *c, bool last)
 int64_t progress_draw(int64_t now, const struct progress_counts *c, bool force)
 {
 	int64_t interval = tty ? TTY_INTERVAL_NS : PLAIN_INTERVAL_NS;
-	if (started_at < 0)
-		started_at = now;
 	if (force || drawn_at < 0 || now - drawn_at >= interval)
 		draw(now, c, false);
 	return drawn_at + interval;
@@ -97,7 +104,5 @@ int64_t progress_draw(int64_t now, const struct progress_counts *c, bool force)
 
 void progress_finish(int64_t now, const struct progress_counts *c)
 {
-	if (started_at < 0)
-		started_at = now;
 	draw(now, c, true);
 }

@@ -13,8 +13,12 @@ struct progress_counts {
 	long running;
 };
 
-/* `total`: the number of jobs, or -1 when unknown (streamed input). */
-void progress_init(const struct options *opts, long total);
+/* `total`: the number of jobs, or -1 when unknown (streamed input);
+ * `now`: when the run began. */
+void progress_init(const struct options *opts, long total, int64_t now);
+
+/* SIGUSR2: shows the line if hidden, hides it if shown. */
+void progress_toggle(void);
 
 bool progress_active(void);
 

@@ -72,7 +72,7 @@ struct job {
 	struct command tag;    /* only its text: the --tag / --tagstring prefix */
 };
 
-static volatile sig_atomic_t got_child, got_alarm, got_usr1, stop_signal, interrupts;
+static volatile sig_atomic_t got_child, got_alarm, got_usr1, got_usr2, stop_signal, interrupts;
 
 static const struct options *opts;
 static struct input *input;
@@ -114,6 +114,7 @@ static void on_signal(int sig)
 	case SIGCHLD: got_child = 1; break;
 	case SIGALRM: got_alarm = 1; break;
 	case SIGUSR1: got_usr1 = 1; break;
+	case SIGUSR2: got_usr2 = 1; break;
 	case SIGINT: interrupts++; /* fall through */
 	default: if (!stop_signal) stop_signal = sig; break;
 	}
@@ -125,7 +126,7 @@ static void on_signal(int sig)
  * for lanes and its jobs alike. */
 static void setup_signals(sigset_t *reset)
 {
-	static const int caught[] = { SIGCHLD, SIGALRM, SIGUSR1, SIGINT, SIGTERM, SIGHUP };
+	static const int caught[] = { SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2, SIGINT, SIGTERM, SIGHUP };
 	sigset_t block;
 	sigemptyset(&block);
 	sigemptyset(reset);
@@ -137,7 +138,7 @@ static void setup_signals(sigset_t *reset)
 		struct sigaction old;
 		sigaction(caught[i], NULL, &old);
 		if (old.sa_handler == SIG_IGN && caught[i] != SIGCHLD && caught[i] != SIGALRM &&
-		    caught[i] != SIGUSR1)
+		    caught[i] != SIGUSR1 && caught[i] != SIGUSR2)
 			continue;
 		sigaddset(&block, caught[i]);
 		sigaddset(reset, caught[i]);
@@ -146,6 +147,7 @@ static void setup_signals(sigset_t *reset)
 	sigdelset(&wait_mask, SIGCHLD);
 	sigdelset(&wait_mask, SIGALRM);
 	sigdelset(&wait_mask, SIGUSR1);
+	sigdelset(&wait_mask, SIGUSR2);
 	sigdelset(&wait_mask, SIGINT);
 	sigdelset(&wait_mask, SIGTERM);
 	sigdelset(&wait_mask, SIGHUP);
@@ -241,14 +243,19 @@ static int setup(void)
 			template = template_new(NULL, 0, NULL, false);
 		}
 	}
-	if (opts->joblog && !(joblog = joblog_open(opts->joblog, opts->resume || opts->retry_failed)))
+	if (opts->joblog && !opts->dry_run &&
+	    !(joblog = joblog_open(opts->joblog, opts->resume || opts->retry_failed)))
 		return -1;
 	pace_init(opts, slots);
 	long total = -1;
-	if (opts->progress || opts->bar || opts->eta)
+	if (opts->progress || opts->bar || opts->eta) {
 		total = opts->retry_failed ? (long)history.failed_count
 			: total_items >= 0 ? total_items : input_total(input);
-	progress_init(opts, total);
+		for (long seq = 1; opts->resume && total > 0 && seq < (long)history.size && seq <= total; seq++)
+			if (joblog_history_skip(&history, (unsigned long)seq, opts->resume_failed))
+				total--;
+	}
+	progress_init(opts, total, timer_now());
 	random_state = (uint64_t)timer_now() ^ ((uint64_t)getpid() << 32);
 	return 0;
 }
@@ -335,7 +342,8 @@ static void print_in_order(void)
 		if (!j || j->order != next_to_print)
 			return;
 		if (j->state == JOB_RUNNING) {
-			if (!j->out.live && !j->stopped)
+			/* With retries a live job's output could not be taken back. */
+			if (!j->out.live && !j->stopped && opts->retries <= 1)
 				output_go_live(&j->out);
 			return;
 		}
@@ -521,6 +529,8 @@ static bool launch(struct job *j)
 			hold_job(j);  /* keeps its slot, so {%} stays true */
 		return false;
 	}
+	if (opts->verbose && !again)
+		output_note(2, j->cmd.text, j->cmd.text_len);
 	int64_t now = timer_now();
 	struct timespec wall;
 	clock_gettime(CLOCK_REALTIME, &wall);
@@ -615,8 +625,8 @@ static struct job *next_job(void)
 		j->out.tag = j->tag.text;
 		j->out.tag_len = j->tag.text_len;
 	}
-	if (opts->verbose || opts->dry_run)
-		output_note(opts->dry_run ? 1 : 2, j->cmd.text, j->cmd.text_len);
+	if (opts->dry_run)
+		output_note(1, j->cmd.text, j->cmd.text_len);
 	return j;
 }
 
@@ -649,11 +659,12 @@ static bool pace_allows(void)
 	return false;
 }
 
+/* Starts jobs while a slot, an item and the pacing allow. The item is
+ * taken before pacing is asked, so lanes never waits for a pace that no
+ * job needs: when the input has ended, it ends. */
 static void start_jobs(void)
 {
 	while (can_start()) {
-		if (!opts->dry_run && !pace_allows())
-			return;
 		struct job *j = held;
 		if (j && retry_timer.index != TIMER_IDLE)
 			return;
@@ -662,6 +673,10 @@ static void start_jobs(void)
 		if (opts->dry_run) {
 			skip_job(j);
 			continue;
+		}
+		if (!pace_allows()) {
+			held = j;  /* ready, waiting for its pace */
+			return;
 		}
 		if (!launch(j))
 			return;
@@ -707,7 +722,12 @@ static void handle_timers(void)
 		if (j->state != JOB_RUNNING)
 			continue;
 		if (j->waiting_retry) {
-			launch(j);
+			/* A retry is a start too: --rate and the others pace it. */
+			int64_t at = pace_active() ? pace_next_start(now) : 0;
+			if (at)
+				timer_schedule(&j->timer, at);
+			else if (launch(j) && pace_active())
+				pace_started(timer_now());
 		} else if (j->term_step < 0) {
 			j->timed_out = true;
 			timeout_message(j);
@@ -781,6 +801,7 @@ static int run_loop(void)
 	struct watch *watched = calloc(cap, sizeof *watched);
 	if (!fds || !watched)
 		abort();
+	show_progress(true);
 	for (;;) {
 		start_jobs();
 		if (running == 0 && (no_more_starts || (input_done && !held)))
@@ -821,6 +842,10 @@ static int run_loop(void)
 		if (got_usr1) {
 			got_usr1 = 0;
 			list_running_jobs();
+		}
+		if (got_usr2) {
+			got_usr2 = 0;
+			progress_toggle();
 		}
 		for (size_t i = 0; ready > 0 && i < n; i++) {
 			if (!fds[i].revents)

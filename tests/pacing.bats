@@ -50,9 +50,10 @@ busy_loops() {
 	[ "$(wc -l <"$t")" -eq 5 ]
 	g=($(gaps "$t"))
 	echo "gaps: ${g[*]}; since the first: $(since_first "$t" | tr '\n' ' ')"
-	# Each job reads the clock some ms after lanes started it, some (the
-	# first ones, on a loaded machine) up to 50 ms later than others.
-	all_at_least 0.15 "${g[@]}"
+	# Each job reads the clock some ms after lanes started it; on a loaded
+	# machine one may read it up to 100 ms later than the next one does.
+	# The starts themselves are checked against the first, below.
+	all_at_least 0.09 "${g[@]}"
 	since_first "$t" | awk '{ if ($1 < NR * 0.2 - 0.05) exit 1 }'
 	[ "$elapsed_ms" -ge 800 ]
 	[ "$elapsed_ms" -lt 5000 ]
@@ -151,4 +152,11 @@ busy_loops() {
 		[[ $stderr == "lanes: $1"*"$2"* ]]
 		[ ! -e "$f" ]
 	done
+}
+
+@test "lanes does not wait for a pace no job needs: --delay 5 with one job ends at once" {
+	run_lanes '' --delay 5 true ::: 1
+	show
+	[ "$status" -eq 0 ]
+	[ "$elapsed_ms" -lt 2000 ]
 }

@@ -94,3 +94,26 @@ last_line() {
 	[ "$(grep -c "$SLEEP 1; echo" "$ERR")" -eq 2 ]
 	grep "$SLEEP 1; echo" "$ERR" | grep -q '^lanes: '
 }
+
+@test "the progress line is drawn from the start and about once a second while no job ends" {
+	run_lanes '' --progress sleep ::: 1.5
+	show
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# one line at the start, one a second later, one at the end
+	[ "$(lines_of "$stderr")" -ge 3 ]
+	[[ ${stderr%%$'\n'*} == "lanes: 0/1 done"* ]]
+	[[ $stderr == *"1/1 done"*"0:0"[12]" elapsed"* ]]
+}
+
+@test "SIGUSR2 turns the progress line off, and on again" {
+	printf 'sleep 1.2\n' >"$BATS_TEST_TMPDIR/jobs"
+	start_lanes "$BATS_TEST_TMPDIR/jobs" --progress
+	sleep 0.3
+	kill -USR2 "$LANES_PID"
+	wait_lanes 5
+	show
+	[ "$status" -eq 0 ]
+	# only the line drawn before the signal: none a second later, none at the end
+	[ "$(lines_of "$stderr")" -eq 1 ]
+}

@@ -83,3 +83,22 @@ at_least() {
 	at_least 0.38 "${g[1]}"
 	[ "$elapsed_ms" -lt 3000 ]
 }
+
+@test "with -k, the oldest job's failed attempts are not printed either: only its last" {
+	local c=$BATS_TEST_TMPDIR/count
+	run_lanes "echo x >> $c; n=\$(wc -l < $c); echo attempt \$n; sleep 0.2; [ \$n -ge 3 ]"$'\necho second\n' \
+		-k -j2 --retries 3
+	show
+	[ "$status" -eq 0 ]
+	[ "$output" = $'attempt 3\nsecond' ]
+}
+
+@test "a retry waits for --rate like any other start" {
+	local c=$BATS_TEST_TMPDIR/times
+	run_lanes "date +%s.%N >> $c; exit 1"$'\n' -j1 --retries 3 --rate 2/s
+	show
+	[ "$status" -eq 1 ]
+	[ "$(wc -l <"$c")" -eq 3 ]
+	# a bucket of one token, refilled every 0.5 s: the 3rd start is >= 1 s after the 1st
+	at_least 0.95 "$(awk 'NR == 1 { a = $1 } END { printf "%.3f", $1 - a }' "$c")"
+}
