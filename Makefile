@@ -40,6 +40,11 @@ check-sanitize: build/sanitize/lanes
 	@if ls build/sanitize/reports/* >/dev/null 2>&1; then \
 		echo "sanitizer reports:"; cat build/sanitize/reports/*; exit 1; fi
 
+# The benchmark suite against the peers and the spawn-loop limit
+# (tests/bench/README.md); BENCH=--quick for the short sizes.
+bench: lanes
+	@tests/bench/run $(BENCH)
+
 # The no-loss stress test at the issue's full size: 100,000 jobs a mode.
 stress: lanes
 	@LANES_STRESS_JOBS=100000 tests/helpers/run-bats tests/stress.bats
@@ -93,4 +98,4 @@ install: lanes
 clean:
 	rm -rf lanes $(OBJ) build
 
-.PHONY: all check check-sanitize check-valgrind stress fuzz fuzz-build fuzz-replay install clean
+.PHONY: all bench check check-sanitize check-valgrind stress fuzz fuzz-build fuzz-replay install clean
