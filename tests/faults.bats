@@ -24,16 +24,7 @@ teardown() {
 # run_files INPUT CMD [ARG...]: like run_cmd, but leaves stdout in $OUT only
 # (for outputs too big for a shell variable); $stderr is read as usual.
 run_files() {
-	local input=$1 t0
-	shift
-	OUT=$BATS_TEST_TMPDIR/stdout
-	ERR=$BATS_TEST_TMPDIR/stderr
-	set_now
-	t0=$NOW
-	status=0
-	printf '%s' "$input" | timeout -k 2 "$LANES_TEST_LIMIT" "$@" >"$OUT" 2>"$ERR" || status=$?
-	set_now
-	elapsed_ms=$((NOW - t0))
+	run_to_files "$@"
 	output="($(wc -c <"$OUT") bytes in $OUT)"
 	slurp stderr "$ERR"
 }

@@ -65,6 +65,14 @@ slurp() {
 # Sets $status, $output (stdout), $stderr (without trailing newlines, like
 # `run`), $elapsed_ms, and leaves the raw streams in $OUT and $ERR.
 run_cmd() {
+	run_to_files "$@"
+	slurp output "$OUT"
+	slurp stderr "$ERR"
+}
+
+# run_to_files INPUT CMD [ARG...]: run_cmd without reading $OUT and $ERR
+# into variables (for outputs too big for a shell variable).
+run_to_files() {
 	local input=$1 t0
 	shift
 	OUT=$BATS_TEST_TMPDIR/stdout
@@ -75,8 +83,6 @@ run_cmd() {
 	printf '%s' "$input" | timeout -k 2 "$LANES_TEST_LIMIT" "$@" >"$OUT" 2>"$ERR" || status=$?
 	set_now
 	elapsed_ms=$((NOW - t0))
-	slurp output "$OUT"
-	slurp stderr "$ERR"
 }
 
 # run_lanes INPUT [LANES-ARG...]: run_cmd with lanes.
