@@ -27,6 +27,9 @@ check: lanes
 
 # The whole suite again, against lanes built with AddressSanitizer and
 # UndefinedBehaviorSanitizer; any report they write fails the target.
+# Leaks are checked by check-valgrind instead: LeakSanitizer's exit-time
+# check once hung here for 20 s in a test that sends lanes SIGTERM while
+# two busy loops held both CPUs, which failed a CI run.
 SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 build/sanitize/lanes: $(SRC) $(HDR)
 	@mkdir -p build/sanitize
@@ -34,7 +37,7 @@ build/sanitize/lanes: $(SRC) $(HDR)
 
 check-sanitize: build/sanitize/lanes
 	@rm -rf build/sanitize/reports && mkdir -p build/sanitize/reports
-	@ASAN_OPTIONS=log_path=$(CURDIR)/build/sanitize/reports/asan:detect_leaks=1 \
+	@ASAN_OPTIONS=log_path=$(CURDIR)/build/sanitize/reports/asan:detect_leaks=0 \
 	 UBSAN_OPTIONS=log_path=$(CURDIR)/build/sanitize/reports/ubsan:print_stacktrace=1 \
 	 LANES_DIR=$(CURDIR)/build/sanitize tests/helpers/run-bats tests
 	@if ls build/sanitize/reports/* >/dev/null 2>&1; then \
