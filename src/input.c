@@ -1,6 +1,8 @@
 /* input.c — owns the input: opens the sources, reads them in 64 KiB blocks,
  * cuts items at the delimiter, combines sources (product, first source
- * slowest; or paired), splits --colsep columns and groups -n items a job.
+ * slowest; or paired), splits --colsep columns, groups -n items a job and
+ * numbers the items. An earlier joblog is a source too: --resume skips
+ * what it has done, --retry-failed takes its failed command lines.
  * Only the first source is streamed, and only its unread part is held, so
  * endless input runs in constant memory; the runner decides when to read.
  * Knows nothing of commands or processes. */
@@ -14,6 +16,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "alloc.h"
+#include "joblog.h"
+#include "msg.h"
 
 #define BLOCK 65536
 
@@ -60,21 +66,14 @@ struct input {
 	struct arg *args;        /* the item being handed out */
 	size_t arg_count, arg_cap;
 	bool ended;
+	bool skip_blank;         /* no command: a blank item is no job */
+	unsigned long seq;       /* of the last item handed out */
+	struct joblog_history history;
+	bool resume, rerun_failed, retry_failed;
+	size_t retried;          /* --retry-failed: history rows handed out */
+	struct arg retry_arg;
 };
 
-static void *grow(void *p, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return p;
-	size_t cap2 = *cap ? *cap * 2 : 16;
-	while (cap2 < need)
-		cap2 *= 2;
-	void *q = realloc(p, cap2 * size);
-	if (!q)
-		abort();
-	*cap = cap2;
-	return q;
-}
 
 static struct stream *stream_open(const char *path, char delimiter)
 {
@@ -83,14 +82,12 @@ static struct stream *stream_open(const char *path, char delimiter)
 	if (strcmp(path, "-") != 0) {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
-			fprintf(stderr, "lanes: %s: %s\n", path, strerror(errno));
+			msg_print("%s: %s", path, strerror(errno));
 			return NULL;
 		}
 		owns = true;
 	}
-	struct stream *s = calloc(1, sizeof *s);
-	if (!s)
-		abort();
+	struct stream *s = xcalloc(1, sizeof *s);
 	s->fd = fd;
 	s->owns_fd = owns;
 	s->name = owns ? path : "standard input";
@@ -125,14 +122,7 @@ static void stream_make_room(struct stream *s, bool keep)
 	}
 	if (s->cap - s->end >= BLOCK / 2)
 		return;
-	size_t cap = s->cap ? s->cap * 2 : BLOCK;
-	while (cap - s->end < BLOCK / 2)
-		cap *= 2;
-	char *grown = realloc(s->buf, cap);
-	if (!grown)
-		abort();
-	s->buf = grown;
-	s->cap = cap;
+	s->buf = xgrow(s->buf, &s->cap, s->end + BLOCK / 2, 1);
 }
 
 static int stream_fill(struct stream *s, bool keep)
@@ -147,7 +137,7 @@ static int stream_fill(struct stream *s, bool keep)
 	if (n < 0) {
 		if (errno == EAGAIN)
 			return 0;
-		fprintf(stderr, "lanes: %s: %s\n", s->name, strerror(errno));
+		msg_print("%s: %s", s->name, strerror(errno));
 		s->eof = true;
 		return -1;
 	}
@@ -182,7 +172,7 @@ static enum input_status stream_peek(struct stream *s, size_t k, struct arg *out
 			len = s->end - value;
 			s->last_found = true;
 		}
-		s->ahead = grow(s->ahead, &s->ahead_cap, s->ahead_count + 1, sizeof *s->ahead);
+		s->ahead = xgrow(s->ahead, &s->ahead_cap, s->ahead_count + 1, sizeof *s->ahead);
 		s->ahead[s->ahead_count++] = (struct span){ value, len };
 	}
 	out->ptr = s->buf + s->ahead[k].off;
@@ -212,9 +202,7 @@ static int hold_whole(struct source *src)
 	size_t n = 0;
 	while (stream_peek(s, n, &a) == INPUT_ITEM)
 		n++;
-	src->values = calloc(n ? n : 1, sizeof *src->values);
-	if (!src->values)
-		abort();
+	src->values = xcalloc(n, sizeof *src->values);
 	for (size_t i = 0; i < n; i++)
 		stream_peek(s, i, &src->values[i]);
 	src->count = n;
@@ -223,19 +211,15 @@ static int hold_whole(struct source *src)
 
 static void add_source(struct input *in, struct source src)
 {
-	in->src = realloc(in->src, (in->src_count + 1) * sizeof *in->src);
-	if (!in->src)
-		abort();
+	in->src = xrealloc(in->src, (in->src_count + 1) * sizeof *in->src);
 	in->src[in->src_count++] = src;
 }
 
 static void group_sources(struct input *in)
 {
-	in->grp = calloc(in->src_count, sizeof *in->grp);
-	in->pos = calloc(in->src_count, sizeof *in->pos);
-	in->trial = calloc(in->src_count, sizeof *in->trial);
-	if (!in->grp || !in->pos || !in->trial)
-		abort();
+	in->grp = xcalloc(in->src_count, sizeof *in->grp);
+	in->pos = xcalloc(in->src_count, sizeof *in->pos);
+	in->trial = xcalloc(in->src_count, sizeof *in->trial);
 	for (size_t i = 0; i < in->src_count; i++) {
 		if (i == 0 || !(in->src[i].linked || in->wrap))
 			in->grp[in->grp_count++] = (struct group){ i, 0, 0 };
@@ -268,14 +252,24 @@ static void measure_groups(struct input *in)
 
 struct input *input_open(const struct options *opts)
 {
-	struct input *in = calloc(1, sizeof *in);
-	if (!in)
-		abort();
+	struct input *in = xcalloc(1, sizeof *in);
 	in->wrap = opts->link;
 	in->per_job = opts->per_job;
+	in->skip_blank = !opts->command;
+	in->resume = opts->resume;
+	in->rerun_failed = opts->resume_failed;
+	in->retry_failed = opts->retry_failed;
+	if ((in->resume || in->retry_failed) && joblog_read(opts->joblog, &in->history) != 0) {
+		free(in);
+		return NULL;
+	}
+	if (in->retry_failed) {
+		in->streamed = false;
+		return in;  /* the items are the joblog's: no source is read */
+	}
 	if (opts->colsep) {
-		if (options_compile_colsep(opts->colsep, &in->colsep) != 0)
-			abort();  /* options.c has compiled it once already */
+		/* options.c has compiled it once already */
+		options_compile_colsep(opts->colsep, &in->colsep);
 		in->has_colsep = true;
 	}
 	if (opts->source_count == 0)
@@ -284,9 +278,7 @@ struct input *input_open(const struct options *opts)
 		const struct source_spec *spec = &opts->sources[i];
 		struct source src = { .linked = spec->linked };
 		if (spec->kind == SOURCE_LIST) {
-			src.values = calloc(spec->count ? (size_t)spec->count : 1, sizeof *src.values);
-			if (!src.values)
-				abort();
+			src.values = xcalloc((size_t)spec->count, sizeof *src.values);
 			for (int k = 0; k < spec->count; k++)
 				src.values[k] = (struct arg){ spec->values[k], strlen(spec->values[k]) };
 			src.count = (size_t)spec->count;
@@ -337,7 +329,7 @@ static void add_columns(struct input *in, struct arg v)
 			p++, len--;
 		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
 			len--;
-		in->args = grow(in->args, &in->arg_cap, in->arg_count + 1, sizeof *in->args);
+		in->args = xgrow(in->args, &in->arg_cap, in->arg_count + 1, sizeof *in->args);
 		in->args[in->arg_count++] = (struct arg){ p, len };
 		if (cut == v.len)
 			return;
@@ -351,7 +343,7 @@ static void add_value(struct input *in, struct arg v)
 		add_columns(in, v);
 		return;
 	}
-	in->args = grow(in->args, &in->arg_cap, in->arg_count + 1, sizeof *in->args);
+	in->args = xgrow(in->args, &in->arg_cap, in->arg_count + 1, sizeof *in->args);
 	in->args[in->arg_count++] = v;
 }
 
@@ -383,7 +375,7 @@ static enum input_status fetch(struct input *in, const size_t *p)
 	return INPUT_ITEM;
 }
 
-enum input_status input_next(struct input *in, struct input_item *item)
+static enum input_status next_tuple(struct input *in, struct input_item *item)
 {
 	if (in->ended)
 		return INPUT_END;
@@ -414,9 +406,41 @@ enum input_status input_next(struct input *in, struct input_item *item)
 	return INPUT_ITEM;
 }
 
+static bool is_blank(const struct input_item *item)
+{
+	for (size_t i = 0; i < item->count; i++)
+		for (size_t k = 0; k < item->args[i].len; k++)
+			if (!strchr(" \t\r", item->args[i].ptr[k]) || item->args[i].ptr[k] == '\0')
+				return false;
+	return true;
+}
+
+enum input_status input_next(struct input *in, struct input_item *item)
+{
+	if (in->retry_failed) {
+		if (in->retried == in->history.failed_count)
+			return INPUT_END;
+		struct retry_row *r = &in->history.failed[in->retried++];
+		in->retry_arg = (struct arg){ r->command, strlen(r->command) };
+		*item = (struct input_item){ &in->retry_arg, 1, r->seq };
+		return INPUT_ITEM;
+	}
+	for (;;) {
+		enum input_status st = next_tuple(in, item);
+		if (st != INPUT_ITEM)
+			return st;
+		if (in->skip_blank && is_blank(item))
+			continue;
+		item->seq = ++in->seq;
+		/* Done in the earlier run: its number stays taken. */
+		if (!(in->resume && joblog_history_skip(&in->history, item->seq, in->rerun_failed)))
+			return INPUT_ITEM;
+	}
+}
+
 int input_fd(const struct input *in)
 {
-	if (!in->streamed || in->ended || in->src[0].stream->eof)
+	if (in->retry_failed || !in->streamed || in->ended || in->src[0].stream->eof)
 		return -1;
 	return in->src[0].stream->fd;
 }
@@ -430,6 +454,8 @@ int input_fill(struct input *in)
 
 long input_count_all(struct input *in)
 {
+	if (in->retry_failed)
+		return (long)in->history.failed_count;
 	if (in->streamed) {
 		if (hold_whole(&in->src[0]) != 0)
 			return -1;
@@ -468,7 +494,7 @@ static long count_file_items(const struct stream *s)
 	return count + (last != s->delimiter);
 }
 
-long input_total(struct input *in)
+static long jobs_of_items(struct input *in)
 {
 	double tuples = 1;
 	for (size_t g = 0; g < in->grp_count; g++) {
@@ -490,6 +516,19 @@ long input_total(struct input *in)
 	return (long)((tuples + (double)in->per_job - 1) / (double)in->per_job);
 }
 
+long input_total(struct input *in)
+{
+	if (in->retry_failed)
+		return (long)in->history.failed_count;
+	long total = jobs_of_items(in);
+	if (total < 0 || !in->resume)
+		return total;
+	long skipped = 0;
+	for (size_t i = 0; i < in->history.seen_count && in->history.seen[i].seq <= (unsigned long)total; i++)
+		skipped += joblog_history_skip(&in->history, in->history.seen[i].seq, in->rerun_failed);
+	return total - skipped;
+}
+
 void input_close(struct input *in)
 {
 	if (!in)
@@ -505,5 +544,6 @@ void input_close(struct input *in)
 	free(in->pos);
 	free(in->trial);
 	free(in->args);
+	joblog_history_free(&in->history);
 	free(in);
 }

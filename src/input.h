@@ -15,10 +15,12 @@ struct arg {
 	size_t len;
 };
 
-/* One job's arguments, valid until the next call into this module. */
+/* One job's arguments, valid until the next call into this module, and
+ * its number in input order (its {#}, LANES_SEQ and joblog Seq). */
 struct input_item {
 	struct arg *args;
 	size_t count;
+	unsigned long seq;
 };
 
 struct input;
@@ -27,12 +29,16 @@ enum input_status { INPUT_ITEM, INPUT_AGAIN, INPUT_END, INPUT_ERROR };
 
 /* Opens the sources of `opts` (standard input when there are none) and
  * reads whole every source that cannot be streamed: all but the first,
- * and all of them under --link. Returns NULL after printing a message
- * when a source cannot be read. */
+ * and all of them under --link. With --resume the items the joblog has
+ * are skipped (their numbers stay taken); with --retry-failed the items
+ * are the joblog's failed command lines, each with its own number.
+ * Returns NULL after printing a message when a source or the joblog
+ * cannot be read. */
 struct input *input_open(const struct options *opts);
 
 /* The next item. INPUT_AGAIN: wait until input_fd() is readable, then
- * call input_fill() and ask again. */
+ * call input_fill() and ask again. With no command, an item that is all
+ * blanks is no job and is passed over without a number. */
 enum input_status input_next(struct input *in, struct input_item *item);
 
 /* The descriptor to wait on, or -1 when there is nothing to wait for. */
@@ -46,8 +52,8 @@ int input_fill(struct input *in);
  * the number of items, or -1 on a read error. */
 long input_count_all(struct input *in);
 
-/* The number of items, when it can be known without consuming the input
- * (lists, files; not a pipe); -1 otherwise. */
+/* The number of jobs, when it can be known without consuming the input
+ * (lists, files; not a pipe), less those --resume skips; -1 otherwise. */
 long input_total(struct input *in);
 
 void input_close(struct input *in);

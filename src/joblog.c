@@ -13,11 +13,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alloc.h"
+#include "msg.h"
+
 static const char header[] = "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n";
 
 struct joblog {
-	int fd;
-	bool owns_fd;
+	int fd;                /* -1: rows go to to_stdout */
+	void (*to_stdout)(int fd, const char *, size_t);
 	const char *name;
 	bool failed;           /* a write failed: reported once */
 	char *line;
@@ -38,14 +41,15 @@ static bool write_whole(int fd, const char *data, size_t len)
 	return true;
 }
 
-struct joblog *joblog_open(const char *spec, bool append)
+struct joblog *joblog_open(const char *spec, bool append, void (*to_stdout)(int fd, const char *, size_t))
 {
-	struct joblog *log = calloc(1, sizeof *log);
-	if (!log)
-		abort();
+	struct joblog *log = xcalloc(1, sizeof *log);
 	if (strcmp(spec, "-") == 0) {
-		log->fd = 1;
+		log->fd = -1;
+		log->to_stdout = to_stdout;
 		log->name = "standard output";
+		to_stdout(1, header, sizeof header - 1);
+		return log;
 	} else {
 		if (spec[0] == '+') {
 			append = true;
@@ -54,33 +58,24 @@ struct joblog *joblog_open(const char *spec, bool append)
 		log->name = spec;
 		log->fd = open(spec, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
 		if (log->fd < 0) {
-			fprintf(stderr, "lanes: --joblog: %s: %s\n", spec, strerror(errno));
+			msg_print("--joblog: %s: %s", spec, strerror(errno));
 			free(log);
 			return NULL;
 		}
-		log->owns_fd = true;
 	}
 	struct stat st;
-	bool empty = !log->owns_fd || (fstat(log->fd, &st) == 0 && (!S_ISREG(st.st_mode) || st.st_size == 0));
+	bool empty = fstat(log->fd, &st) == 0 && (!S_ISREG(st.st_mode) || st.st_size == 0);
 	if (empty && !write_whole(log->fd, header, sizeof header - 1)) {
 		/* Opened but not writable now (a full disk): the jobs still run. */
 		log->failed = true;
-		fprintf(stderr, "lanes: --joblog: %s: %s; the run goes on without it\n", log->name,
-			strerror(errno ? errno : EIO));
+		msg_print("--joblog: %s: %s; the run goes on without it", log->name, strerror(errno ? errno : EIO));
 	}
 	return log;
 }
 
 void joblog_write(struct joblog *log, const struct joblog_row *row)
 {
-	size_t need = row->command_len + 160;
-	if (need > log->cap) {
-		char *grown = realloc(log->line, need);
-		if (!grown)
-			abort();
-		log->line = grown;
-		log->cap = need;
-	}
+	log->line = xgrow(log->line, &log->cap, row->command_len + 160, 1);
 	int n = snprintf(log->line, log->cap, "%lu\t:\t%.3f\t%10.3f\t0\t%llu\t%d\t%d\t", row->seq, row->start,
 			 row->runtime, (unsigned long long)row->received, row->exitval, row->signal);
 	size_t len = (size_t)n;
@@ -88,12 +83,15 @@ void joblog_write(struct joblog *log, const struct joblog_row *row)
 	for (size_t i = 0; i < row->command_len; i++)
 		log->line[len++] = row->command[i] == '\n' ? ' ' : row->command[i];
 	log->line[len++] = '\n';
+	if (log->fd < 0) {
+		log->to_stdout(1, log->line, len);
+		return;
+	}
 	/* After a failure, later rows are still tried: space may come back,
 	 * and every row written is a job --resume need not run again. */
 	if (!write_whole(log->fd, log->line, len) && !log->failed) {
 		log->failed = true;
-		fprintf(stderr, "lanes: --joblog: %s: %s; the run goes on without it\n", log->name,
-			strerror(errno ? errno : EIO));
+		msg_print("--joblog: %s: %s; the run goes on without it", log->name, strerror(errno ? errno : EIO));
 	}
 }
 
@@ -101,7 +99,7 @@ void joblog_close(struct joblog *log)
 {
 	if (!log)
 		return;
-	if (log->owns_fd)
+	if (log->fd >= 0)
 		close(log->fd);
 	free(log->line);
 	free(log);
@@ -152,7 +150,7 @@ bool joblog_parse_row(const char *line, size_t len, struct joblog_row *row)
 			return false;
 		p = tab + 1;
 	}
-	if (!(v[0] >= 1 && v[0] <= 1e15) || v[0] != (double)(unsigned long)v[0])
+	if (!(v[0] >= 1 && v[0] < 1.8e19) || v[0] != (double)(unsigned long)v[0])
 		return false;
 	if (!(v[5] < 1.8e19))
 		return false;
@@ -170,27 +168,48 @@ bool joblog_parse_row(const char *line, size_t len, struct joblog_row *row)
 	return true;
 }
 
-static void remember(struct joblog_history *h, const struct joblog_row *row)
+/* A row as read: its place in the file, and the command only if it failed. */
+struct read_row {
+	unsigned long seq;
+	size_t index;
+	bool failed;
+	char *command;
+};
+
+static int by_seq_then_index(const void *a, const void *b)
 {
-	if (row->seq >= h->size) {
-		size_t size = h->size ? h->size : 1024;
-		while (size <= row->seq)
-			size *= 2;
-		uint8_t *grown = realloc(h->state, size);
-		if (!grown)
-			abort();
-		memset(grown + h->size, 0, size - h->size);
-		h->state = grown;
-		h->size = size;
+	const struct read_row *x = a, *y = b;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int by_index(const void *a, const void *b)
+{
+	const struct read_row *x = a, *y = b;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Keeps the latest row of each seq: what it says is the job's state. */
+static void build_history(struct joblog_history *h, struct read_row *rows, size_t n)
+{
+	qsort(rows, n, sizeof *rows, by_seq_then_index);
+	h->seen = xcalloc(n, sizeof *h->seen);
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i + 1 < n && rows[i + 1].seq == rows[i].seq) {
+			free(rows[i].command);
+			continue;
+		}
+		h->seen[h->seen_count++] = (struct joblog_seen){ rows[i].seq, rows[i].failed };
+		if (rows[i].failed)
+			rows[kept++] = rows[i];
 	}
-	bool failed = row->exitval != 0 || row->signal != 0;
-	h->state[row->seq] = failed ? 2 : 1;
-	if (!failed)
-		return;
-	h->failed = realloc(h->failed, (h->failed_count + 1) * sizeof *h->failed);
-	if (!h->failed)
-		abort();
-	h->failed[h->failed_count++] = (struct retry_row){ row->seq, strndup(row->command, row->command_len) };
+	/* The failed ones, to run again, in the order the log has them. */
+	qsort(rows, kept, sizeof *rows, by_index);
+	h->failed = xcalloc(kept, sizeof *h->failed);
+	for (size_t i = 0; i < kept; i++)
+		h->failed[h->failed_count++] = (struct retry_row){ rows[i].seq, rows[i].command };
 }
 
 int joblog_read(const char *path, struct joblog_history *h)
@@ -202,46 +221,62 @@ int joblog_read(const char *path, struct joblog_history *h)
 	if (!f) {
 		if (errno == ENOENT)
 			return 0;
-		fprintf(stderr, "lanes: --joblog: %s: %s\n", path, strerror(errno));
+		msg_print("--joblog: %s: %s", path, strerror(errno));
 		return -1;
 	}
 	char *line = NULL;
-	size_t cap = 0;
+	size_t cap = 0, line_no = 0;
+	struct read_row *rows = NULL;
+	size_t count = 0, rows_cap = 0;
 	ssize_t n;
+	int rc = 0;
 	while ((n = getline(&line, &cap, f)) > 0) {
+		line_no++;
 		if (line[n - 1] == '\n')
 			n--;
 		struct joblog_row row;
-		if (joblog_parse_row(line, (size_t)n, &row))
-			remember(h, &row);
+		if (!joblog_parse_row(line, (size_t)n, &row))
+			continue;
+		if (row.seq > JOBLOG_SEQ_MAX) {
+			msg_print("--joblog: %s:%zu: Seq %lu is out of range (1 to %lu)", path, line_no, row.seq,
+				  JOBLOG_SEQ_MAX);
+			rc = -1;
+			break;
+		}
+		bool failed = row.exitval != 0 || row.signal != 0;
+		rows = xgrow(rows, &rows_cap, count + 1, sizeof *rows);
+		rows[count] = (struct read_row){ row.seq, count, failed,
+						 failed ? xstrndup(row.command, row.command_len) : NULL };
+		count++;
+	}
+	if (rc == 0 && ferror(f)) {
+		msg_print("--joblog: %s: %s", path, strerror(errno));
+		rc = -1;
 	}
 	free(line);
 	fclose(f);
-	/* Keep one command per failed seq, its latest, in file order; a seq
-	 * that failed and later succeeded is not to be retried. */
-	size_t kept = h->failed_count;
-	for (size_t i = h->failed_count; i-- > 0;) {
-		struct retry_row r = h->failed[i];
-		if (h->state[r.seq] == 2) {
-			h->state[r.seq] = 3;  /* taken */
-			h->failed[--kept] = r;
-		} else {
-			free(r.command);
-		}
-	}
-	if (kept > 0)
-		memmove(h->failed, h->failed + kept, (h->failed_count - kept) * sizeof *h->failed);
-	h->failed_count -= kept;
-	for (size_t i = 0; i < h->failed_count; i++)
-		h->state[h->failed[i].seq] = 2;
-	return 0;
+	if (rc == 0)
+		build_history(h, rows, count);
+	else
+		for (size_t i = 0; i < count; i++)
+			free(rows[i].command);
+	free(rows);
+	return rc;
 }
 
 bool joblog_history_skip(const struct joblog_history *h, unsigned long seq, bool rerun_failed)
 {
-	if (seq >= h->size || h->state[seq] == 0)
+	size_t lo = 0, hi = h->seen_count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (h->seen[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == h->seen_count || h->seen[lo].seq != seq)
 		return false;
-	return !(rerun_failed && h->state[seq] == 2);
+	return !(rerun_failed && h->seen[lo].failed);
 }
 
 void joblog_history_free(struct joblog_history *h)
@@ -249,6 +284,6 @@ void joblog_history_free(struct joblog_history *h)
 	for (size_t i = 0; i < h->failed_count; i++)
 		free(h->failed[i].command);
 	free(h->failed);
-	free(h->state);
+	free(h->seen);
 	memset(h, 0, sizeof *h);
 }

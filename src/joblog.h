@@ -6,13 +6,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct joblog;
 
-/* Opens the log: "FILE" truncates, "+FILE" appends, "-" is stdout. With
- * `append` (resuming) FILE is appended to as well. Writes the header when
- * the file is empty. Returns NULL after printing a message. */
-struct joblog *joblog_open(const char *spec, bool append);
+/* Opens the log: "FILE" truncates, "+FILE" appends, "-" is stdout, whose
+ * rows go to `to_stdout` (lanes' output queue). With `append` (resuming)
+ * FILE is appended to as well. Writes the header when the file is empty.
+ * Returns NULL after printing a message. */
+struct joblog *joblog_open(const char *spec, bool append, void (*to_stdout)(int fd, const char *, size_t));
 
 struct joblog_row {
 	unsigned long seq;
@@ -31,17 +33,22 @@ void joblog_write(struct joblog *log, const struct joblog_row *row);
 
 void joblog_close(struct joblog *log);
 
-/* What an earlier log says: which jobs are done, which failed, and the
- * failed jobs' commands (latest row of each seq wins). */
+/* The highest Seq an earlier log may have: anything above is not a log
+ * lanes or GNU parallel wrote. */
+#define JOBLOG_SEQ_MAX 1000000000000UL
+
+/* What an earlier log says: which jobs are done and which failed (the
+ * latest row of each seq wins), and the failed jobs' commands. Its size
+ * follows the rows, not the highest seq. */
 struct joblog_history {
-	uint8_t *state;        /* per seq: 0 unknown, 1 succeeded, 2 failed */
-	size_t size;
-	struct retry_row { unsigned long seq; char *command; } *failed;
+	struct joblog_seen { unsigned long seq; bool failed; } *seen;  /* by seq */
+	size_t seen_count;
+	struct retry_row { unsigned long seq; char *command; } *failed;  /* in file order */
 	size_t failed_count;
 };
 
 /* Reads the log at `path` (a missing file is an empty history). Returns 0,
- * or -1 after printing a message. */
+ * or -1 after printing a message (an unreadable file, a Seq out of range). */
 int joblog_read(const char *path, struct joblog_history *history);
 
 /* Parses one line of a log; returns false for the header or a line that

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "input.h"
+#include "machine.h"
 #include "options.h"
 #include "runner.h"
 
@@ -18,7 +19,7 @@ static int exit_status(const struct run_result *r)
 		fprintf(stderr, "lanes: write error: %s\n", strerror(r->output_errno));
 		return EXIT_LANES_ERROR;
 	}
-	if (r->input_failed)
+	if (r->input_failed || r->could_not_start)
 		return EXIT_LANES_ERROR;
 	if (r->halt_status >= 0)
 		return r->halt_status;
@@ -28,6 +29,7 @@ static int exit_status(const struct run_result *r)
 int main(int argc, char **argv)
 {
 	struct options opts;
+	machine_fill_standard_fds();
 	options_parse(argc, argv, &opts);
 	struct input *in = input_open(&opts);
 	if (!in) {

@@ -3,7 +3,6 @@
  * with one line naming the option, the value and what would be valid,
  * before any job starts. */
 #include "options.h"
-#include "host.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "alloc.h"
+#include "machine.h"
 
 static const char usage_text[] =
 	"Usage: lanes [OPTIONS] [COMMAND [ARG...]] [::: ARGS... | :::: FILES...]...\n"
@@ -40,6 +42,7 @@ static const char usage_text[] =
 	"      --tagstring STR    prefix each output line with STR and a TAB\n"
 	"      --halt WHEN        stop early: now|soon,fail|success|done=N|N%, or 0, 1, 2\n"
 	"      --shell PATH       the shell for command lines that need one (/bin/sh)\n"
+	"      --tty              give each job the terminal (implies -j1 and -u)\n"
 	"\n"
 	"Logs, retries, pacing, progress:\n"
 	"      --joblog FILE     one row per finished job (+FILE appends, - stdout)\n"
@@ -222,9 +225,7 @@ long options_resolve_jobs(const struct jobs_spec *spec, long cpus, long unlimite
 	return n < 1 ? -1 : n;
 }
 
-int options_parse_signal(const char *name)
-{
-	static const struct { const char *name; int number; } table[] = {
+static const struct { const char *name; int number; } signal_table[] = {
 		{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "ILL", SIGILL },
 		{ "TRAP", SIGTRAP }, { "ABRT", SIGABRT }, { "BUS", SIGBUS }, { "FPE", SIGFPE },
 		{ "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 },
@@ -232,15 +233,26 @@ int options_parse_signal(const char *name)
 		{ "CONT", SIGCONT }, { "STOP", SIGSTOP }, { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },
 		{ "TTOU", SIGTTOU }, { "URG", SIGURG }, { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },
 		{ "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH }, { "SYS", SIGSYS },
-	};
+};
+
+const char *options_signal_name(int sig)
+{
+	for (size_t i = 0; i < sizeof signal_table / sizeof signal_table[0]; i++)
+		if (signal_table[i].number == sig)
+			return signal_table[i].name;
+	return "?";
+}
+
+int options_parse_signal(const char *name)
+{
 	long number;
 	if (parse_long(name, &number) == 0)
 		return number >= 1 && number < NSIG ? (int)number : -1;
 	if (strncasecmp(name, "SIG", 3) == 0)
 		name += 3;
-	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-		if (strcasecmp(name, table[i].name) == 0)
-			return table[i].number;
+	for (size_t i = 0; i < sizeof signal_table / sizeof signal_table[0]; i++)
+		if (strcasecmp(name, signal_table[i].name) == 0)
+			return signal_table[i].number;
 	return -1;
 }
 
@@ -424,9 +436,7 @@ int options_compile_colsep(const char *text, regex_t *re)
 	/* GNU parallel's --colsep is a Perl regex, where \t is a TAB; POSIX
 	 * reads it as the letter t. Translate the escapes that differ. */
 	size_t n = strlen(text);
-	char *ere = malloc(4 * n + 1);
-	if (!ere)
-		abort();
+	char *ere = xmalloc(4 * n + 1);
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (text[i] != '\\' || i + 1 == n) {
@@ -473,7 +483,7 @@ enum {
 	OPT_TIMEOUT = 256, OPT_TERMSEQ, OPT_GROUP, OPT_LINE_BUFFER, OPT_TAG, OPT_TAGSTRING,
 	OPT_HALT, OPT_SHELL, OPT_VERSION, OPT_LINK, OPT_COLSEP, OPT_DRY_RUN,
 	OPT_JOBLOG, OPT_RESUME, OPT_RESUME_FAILED, OPT_RETRY_FAILED, OPT_RETRIES, OPT_RETRY_DELAY,
-	OPT_DELAY, OPT_RATE, OPT_LOAD, OPT_MEMFREE, OPT_PROGRESS, OPT_BAR, OPT_ETA, OPT_TOTAL,
+	OPT_DELAY, OPT_RATE, OPT_LOAD, OPT_MEMFREE, OPT_PROGRESS, OPT_BAR, OPT_ETA, OPT_TOTAL, OPT_TTY,
 };
 
 static const struct option long_options[] = {
@@ -490,6 +500,7 @@ static const struct option long_options[] = {
 	{ "halt", required_argument, NULL, OPT_HALT },
 	{ "halt-on-error", required_argument, NULL, OPT_HALT },
 	{ "shell", required_argument, NULL, OPT_SHELL },
+	{ "tty", no_argument, NULL, OPT_TTY },
 	{ "arg-file", required_argument, NULL, 'a' },
 	{ "link", no_argument, NULL, OPT_LINK },
 	{ "xapply", no_argument, NULL, OPT_LINK },
@@ -523,10 +534,7 @@ static const struct option long_options[] = {
 
 static void add_source(struct options *opts, struct source_spec spec)
 {
-	struct source_spec *grown = realloc(opts->sources, (size_t)(opts->source_count + 1) * sizeof *grown);
-	if (!grown)
-		abort();
-	opts->sources = grown;
+	opts->sources = xrealloc(opts->sources, (size_t)(opts->source_count + 1) * sizeof *opts->sources);
 	opts->sources[opts->source_count++] = spec;
 }
 
@@ -581,6 +589,7 @@ void options_parse(int argc, char **argv, struct options *opts)
 	char name[64];
 	char jobs_name[64] = "-j";
 	const char *jobs_text = "";
+	bool jobs_given = false, output_given = false;
 
 	memset(opts, 0, sizeof *opts);
 	opts->jobs.kind = JOBS_PERCENT;
@@ -608,6 +617,7 @@ void options_parse(int argc, char **argv, struct options *opts)
 				usage_error(name, "'%s' is not a job count (examples: 8, 50%%, +2, -1, 0)", optarg);
 			snprintf(jobs_name, sizeof jobs_name, "%s", name);
 			jobs_text = optarg;
+			jobs_given = true;
 			break;
 		case OPT_TIMEOUT:
 			if (options_parse_duration(optarg, &opts->timeout_ns) != 0)
@@ -618,9 +628,10 @@ void options_parse(int argc, char **argv, struct options *opts)
 			if (options_parse_termseq(optarg, &opts->termseq, &why) != 0)
 				usage_error(name, "'%s' %s (example: TERM,200,TERM,100,KILL,25)", optarg, why);
 			break;
-		case OPT_GROUP: opts->output = OUTPUT_GROUP; break;
-		case OPT_LINE_BUFFER: opts->output = OUTPUT_LINE; break;
-		case 'u': opts->output = OUTPUT_UNGROUP; break;
+		case OPT_GROUP: opts->output = OUTPUT_GROUP; output_given = true; break;
+		case OPT_LINE_BUFFER: opts->output = OUTPUT_LINE; output_given = true; break;
+		case 'u': opts->output = OUTPUT_UNGROUP; output_given = true; break;
+		case OPT_TTY: opts->tty = true; break;
 		case 'k': opts->keep_order = true; break;
 		case OPT_TAG: opts->tag = true; break;
 		case OPT_TAGSTRING: opts->tagstring = optarg; break;
@@ -726,6 +737,15 @@ void options_parse(int argc, char **argv, struct options *opts)
 			usage_error(name, "unknown option (see lanes --help)");
 		}
 	}
+	if (opts->tty) {
+		/* GNU parallel's defaults for --tty: one job, output unbuffered. */
+		if (!output_given && !opts->keep_order && !opts->tag && !opts->tagstring)
+			opts->output = OUTPUT_UNGROUP;
+		if (jobs_given && !(opts->jobs.kind == JOBS_ABSOLUTE && opts->jobs.value == 1))
+			usage_error("--tty", "runs one job at a time (a terminal has one foreground job): cannot be combined with %s %s",
+				    jobs_name, jobs_text);
+		opts->jobs = (struct jobs_spec){ JOBS_ABSOLUTE, 1 };
+	}
 	if (opts->output == OUTPUT_UNGROUP && (opts->keep_order || opts->tag || opts->tagstring))
 		usage_error(opts->keep_order ? "-k" : opts->tag ? "--tag" : "--tagstring",
 			    "cannot be combined with --ungroup: ungrouped jobs write straight to the output");
@@ -734,11 +754,22 @@ void options_parse(int argc, char **argv, struct options *opts)
 			    "needs --joblog FILE: the log of the earlier run");
 	if ((opts->resume || opts->retry_failed) && strcmp(opts->joblog, "-") == 0)
 		usage_error("--joblog", "'-' cannot be resumed: give the log's file name");
-	long cpus = host_cpus();
+	long cpus = machine_cpus();
 	opts->slots = options_resolve_jobs(&opts->jobs, cpus, 0);
 	if (opts->slots < 0)
 		usage_error(jobs_name, "'%s' leaves no job slots on a %ld-CPU machine", jobs_text, cpus);
+	if (opts->slots > JOBS_LIMIT) {
+		fprintf(stderr, "lanes: %s %s: lanes runs at most %d jobs at once; running %d\n", jobs_name, jobs_text,
+			JOBS_LIMIT, JOBS_LIMIT);
+		opts->slots = JOBS_LIMIT;
+	}
 	parse_command_and_sources(opts, argc - optind, argv + optind);
+	if (opts->retry_failed) {
+		/* The command lines come from the joblog, as they ran. */
+		opts->command = NULL;
+		opts->command_count = 0;
+		opts->source_count = 0;
+	}
 }
 
 void options_free(struct options *opts)

@@ -11,6 +11,9 @@
 /* Exit status for lanes' own errors (bad options, unreadable input). */
 #define EXIT_LANES_ERROR 255
 
+/* The most jobs lanes runs at once, whatever -j says (-j 0 means this). */
+#define JOBS_LIMIT 32768
+
 enum output_mode { OUTPUT_GROUP, OUTPUT_LINE, OUTPUT_UNGROUP };
 
 enum jobs_kind { JOBS_ABSOLUTE, JOBS_PERCENT, JOBS_PLUS, JOBS_MINUS, JOBS_MAX };
@@ -51,7 +54,7 @@ struct source_spec {
 
 struct options {
 	struct jobs_spec jobs;
-	long slots;               /* resolved -j; 0: as many as the system allows */
+	long slots;               /* resolved -j, at most JOBS_LIMIT; 0: as many as the system allows */
 	int64_t timeout_ns;       /* 0: none */
 	const char *timeout_text; /* as the user wrote it, for messages */
 	struct termseq termseq;
@@ -74,6 +77,7 @@ struct options {
 	const char *replace;      /* -I: the string that stands for {} */
 	bool quote;               /* -q: quote the command words too */
 	bool dry_run;             /* --dry-run: print, do not run */
+	bool tty;                 /* --tty: the job gets the terminal */
 	bool verbose;             /* -t: print each command line to stderr */
 
 	const char *joblog;       /* --joblog FILE, +FILE or -; NULL: none */
@@ -104,6 +108,8 @@ int options_parse_jobs(const char *text, struct jobs_spec *out);
 int options_parse_termseq(const char *text, struct termseq *out, const char **why);
 int options_parse_halt(const char *text, struct halt_spec *out);
 int options_parse_signal(const char *name);
+/* "TERM" for SIGTERM; "?" for a number the table does not have. */
+const char *options_signal_name(int sig);
 int options_parse_delimiter(const char *text, char *out);
 int options_parse_rate(const char *text, double *per_second);
 int options_parse_size(const char *text, long long *bytes);

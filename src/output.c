@@ -1,130 +1,71 @@
-/* output.c — owns the bytes jobs write. Each job's stdout and stderr come
- * through pipes (except under --ungroup) into a buffer that stays in memory
- * up to a budget and then spills to an unlinked 0600 temporary file, so a
- * job's output of any size is held whole until it may be written. Writing
- * to lanes' stdout is the only thing that can block here; a failed write
- * is remembered once for the runner to act on. Knows nothing of processes. */
+/* output.c — owns the bytes jobs write until they are handed to the sink.
+ * Each job's stdout and stderr come through pipes (except under
+ * --ungroup) into a buffer that stays in memory up to a budget and then
+ * spills to an unlinked 0600 temporary file, so a job's output of any size
+ * is held whole until it may be passed on. Tags are put in front of each
+ * line as the bytes come in. When memory is refused the bytes go to the
+ * spill file; when that fails too, that one job's output is lost and the
+ * job is marked so (the runner fails it). Knows nothing of processes. */
 #include "output.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sendfile.h>
 #include <unistd.h>
+
+#include "loop.h"
+#include "msg.h"
+#include "sink.h"
 
 #define CHUNK 65536
 #define MEMORY_TOTAL (64u << 20)   /* shared by all jobs holding output */
 #define MEMORY_MIN (64u << 10)     /* per stream, whatever the job count */
 #define MEMORY_MAX (1u << 20)
+#define DRAIN_ROUNDS 16            /* at a reap: up to 1 MiB a pipe */
 
 static enum output_mode mode;
 static bool keep_order;
 static size_t budget;              /* bytes a stream keeps in memory */
-static int write_errno;            /* first failed write to stdout */
 static bool spill_warned;
+static bool paused;                /* too much waits for the reader */
+static struct output_stream *open_streams;
 static char scratch[CHUNK];
 
-/* Staged bytes for one destination, so tagged lines leave in few writes. */
-static char staged[CHUNK];
-static size_t staged_len;
-static int staged_fd = -1;
-
-void output_init(const struct options *opts, size_t records)
+/* Stops reading the jobs while the sink holds too much; goes on once it
+ * has drained to the low-water mark. */
+static void check_pressure(void)
 {
-	mode = opts->output;
-	keep_order = opts->keep_order;
-	size_t share = MEMORY_TOTAL / (2 * (records ? records : 1));
+	uint64_t queued = sink_queued();
+	bool pause = paused ? queued > OUTPUT_LOW_WATER : queued > OUTPUT_HIGH_WATER;
+	if (pause == paused)
+		return;
+	paused = pause;
+	for (struct output_stream *s = open_streams; s; s = s->next)
+		loop_set_events(s->fd, paused ? 0 : POLLIN);
+}
+
+void output_init(enum output_mode m, bool order, size_t holders)
+{
+	mode = m;
+	keep_order = order;
+	size_t share = MEMORY_TOTAL / (2 * (holders ? holders : 1));
 	budget = share < MEMORY_MIN ? MEMORY_MIN : share > MEMORY_MAX ? MEMORY_MAX : share;
+	sink_init();
+	sink_on_drain(check_pressure);
 }
 
-int output_error(void)
+void output_end(void)
 {
-	return write_errno;
+	sink_free();
 }
 
-/* For an output someone else made non-blocking. */
-static void wait_writable(int fd)
+static int which_of(const struct output_stream *s)
 {
-	struct pollfd p = { .fd = fd, .events = POLLOUT };
-	poll(&p, 1, -1);
-}
-
-/* Writes all of data to fd. Failures on stdout are remembered (and end all
- * further output); stderr's are ignored: there is nowhere to report them. */
-static void write_all(int fd, const char *data, size_t len)
-{
-	if (fd == 1 && write_errno)
-		return;
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-		if (n >= 0) {
-			data += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN) {
-			wait_writable(fd);
-			continue;
-		}
-		if (fd == 1)
-			write_errno = errno;
-		return;
-	}
-}
-
-static void stage_flush(void)
-{
-	if (staged_len)
-		write_all(staged_fd, staged, staged_len);
-	staged_len = 0;
-}
-
-static void stage(int fd, const char *data, size_t len)
-{
-	if (fd != staged_fd) {
-		stage_flush();
-		staged_fd = fd;
-	}
-	if (len >= sizeof staged) {
-		stage_flush();
-		write_all(fd, data, len);
-		return;
-	}
-	if (staged_len + len > sizeof staged)
-		stage_flush();
-	memcpy(staged + staged_len, data, len);
-	staged_len += len;
-}
-
-/* Writes data from stream `which` of the job to lanes' own stdout or
- * stderr, starting each line with the tag when there is one. */
-static void emit(struct output_job *job, int which, const char *data, size_t len)
-{
-	int fd = which + 1;
-	struct output_stream *s = &job->stream[which];
-	if (len == 0)
-		return;
-	if (!job->tag) {
-		stage(fd, data, len);
-		return;
-	}
-	while (len > 0) {
-		if (!s->mid_line) {
-			stage(fd, job->tag, job->tag_len);
-			stage(fd, "\t", 1);
-		}
-		const char *nl = memchr(data, '\n', len);
-		size_t n = nl ? (size_t)(nl - data) + 1 : len;
-		stage(fd, data, n);
-		s->mid_line = !nl;
-		data += n;
-		len -= n;
-	}
+	return s == &s->job->stream[0] ? 0 : 1;
 }
 
 static const char *spill_dir(void)
@@ -145,117 +86,206 @@ static int open_spill(void)
 			unlink(path);
 	}
 	if (fd < 0 && !spill_warned) {
-		fprintf(stderr, "lanes: cannot make a temporary file in %s (%s): keeping output in memory\n",
-			dir, strerror(errno));
+		msg_print("cannot make a temporary file in %s (%s): keeping output in memory", dir, strerror(errno));
 		spill_warned = true;
 	}
 	return fd;
 }
 
-/* Writes to the spill file; on failure keeps the bytes in memory instead. */
-static void spill_write(struct output_stream *s, const char *data, size_t len);
-
-static void keep_in_memory(struct output_stream *s, const char *data, size_t len)
+/* Appends to the spill file; returns how much it took. */
+static size_t spill_write(struct output_stream *s, const char *data, size_t len)
 {
-	if (s->len + len > s->cap) {
-		size_t cap = s->cap ? s->cap : 4096;
-		while (cap < s->len + len)
-			cap *= 2;
-		char *grown = realloc(s->mem, cap);
-		if (!grown)
-			abort();
-		s->mem = grown;
-		s->cap = cap;
-	}
-	memcpy(s->mem + s->len, data, len);
-	s->len += len;
-}
-
-static void spill_write(struct output_stream *s, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(s->spill, data, len);
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = write(s->spill, data + done, len - done);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
 			if (!spill_warned) {
-				fprintf(stderr, "lanes: cannot write a temporary file in %s (%s): keeping output in memory\n",
-					spill_dir(), n < 0 ? strerror(errno) : "short write");
+				msg_print("cannot write a temporary file in %s (%s): keeping output in memory", spill_dir(),
+					  n < 0 ? strerror(errno) : "short write");
 				spill_warned = true;
 			}
-			keep_in_memory(s, data, len);
-			return;
+			break;
 		}
-		data += n;
-		len -= (size_t)n;
+		done += (size_t)n;
 	}
+	s->spilled += (off_t)done;
+	return done;
+}
+
+/* Moves what memory holds to a new spill file, as far as it takes it; the
+ * rest stays in memory, moved to its front: the file has the older bytes. */
+static void start_spill(struct output_stream *s)
+{
+	if ((s->spill = open_spill()) < 0)
+		return;
+	size_t moved = spill_write(s, s->mem, s->len);
+	memmove(s->mem, s->mem + moved, s->len - moved);
+	s->len -= moved;
+}
+
+static void lose(struct output_job *job)
+{
+	job->lost = true;
+	for (int i = 0; i < 2; i++) {
+		struct output_stream *s = &job->stream[i];
+		if (s->spill >= 0)
+			close(s->spill);
+		s->spill = -1;
+		s->spilled = 0;
+		s->len = 0;
+	}
+}
+
+/* Room for `len` more bytes in memory; false when memory is refused. */
+static bool make_room(struct output_stream *s, size_t len)
+{
+	if (len <= s->cap - s->len)
+		return true;
+	size_t cap = s->cap ? s->cap : 4096;
+	while (cap - s->len < len) {
+		if (cap > SIZE_MAX / 2)
+			return false;
+		cap *= 2;
+	}
+	char *grown = realloc(s->mem, cap);
+	if (!grown)
+		return false;
+	s->mem = grown;
+	s->cap = cap;
+	return true;
 }
 
 /* Holds bytes: in memory up to the budget, then in the spill file. Once a
- * stream has spilled, its memory part is written out first, so the file
- * always holds the older bytes and memory the newer. */
+ * stream has spilled, memory holds only what the file would not take. */
 static void hold(struct output_stream *s, const char *data, size_t len)
 {
-	if (s->spill < 0 && s->len + len > budget && !spill_warned) {
-		s->spill = open_spill();
-		if (s->spill >= 0 && s->len) {
-			size_t old = s->len;
-			s->len = 0;
-			spill_write(s, s->mem, old);
+	if (s->job->lost)
+		return;
+	if (s->spill < 0 && s->len + len > budget && !spill_warned)
+		start_spill(s);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (s->spill >= 0 && s->len == 0) {
+			size_t took = spill_write(s, data, len);
+			data += took;
+			len -= took;
+			if (len == 0)
+				return;
 		}
-	}
-	if (s->spill >= 0 && s->len == 0)
-		spill_write(s, data, len);
-	else
-		keep_in_memory(s, data, len);
-}
-
-/* Copies the spill file of stream `which` out: with sendfile when the
- * bytes go out unchanged, through memory when lines need their tag. */
-static void release_spill(struct output_job *job, int which)
-{
-	struct output_stream *s = &job->stream[which];
-	int fd = which + 1;
-	bool plain = !job->tag;
-	off_t offset = 0;
-	stage_flush();
-	while (!(fd == 1 && write_errno)) {
-		ssize_t n;
-		if (plain) {
-			n = sendfile(fd, s->spill, &offset, 1 << 30);
-			if (n > 0 || (n < 0 && errno == EINTR))
-				continue;
-			if (n == 0)
-				break;
-			if (errno == EAGAIN) {
-				wait_writable(fd);
-				continue;
-			}
-			if (errno != EINVAL && errno != ENOSYS) {
-				if (fd == 1)
-					write_errno = errno;
-				break;
-			}
-			plain = false;  /* sendfile cannot write there: copy through memory */
+		if (make_room(s, len)) {
+			memcpy(s->mem + s->len, data, len);
+			s->len += len;
+			return;
 		}
-		n = pread(s->spill, scratch, sizeof scratch, offset);
-		if (n <= 0)
+		if (s->spill >= 0 || attempt)
 			break;
-		offset += n;
-		emit(job, which, scratch, (size_t)n);
+		start_spill(s);  /* memory refused: the disk must take it */
 	}
-	close(s->spill);
-	s->spill = -1;
+	lose(s->job);
 }
 
-/* Writes out everything stream `which` holds and empties it. */
-static void release(struct output_job *job, int which)
+/* Passes bytes on: to the sink (`now`) or into the stream's hold. */
+static void deliver(struct output_stream *s, const char *data, size_t len, bool now)
 {
-	struct output_stream *s = &job->stream[which];
-	if (s->spill >= 0)
-		release_spill(job, which);
-	emit(job, which, s->mem, s->len);
-	s->len = 0;
+	if (now)
+		sink_append(which_of(s) + 1, data, len);
+	else
+		hold(s, data, len);
+}
+
+/* Passes bytes on, starting each line with the tag when there is one. */
+static void put(struct output_stream *s, const char *data, size_t len, bool now)
+{
+	const struct output_job *job = s->job;
+	if (!job->tag) {
+		deliver(s, data, len, now);
+		return;
+	}
+	while (len > 0) {
+		if (!s->mid_line) {
+			deliver(s, job->tag, job->tag_len, now);
+			deliver(s, "\t", 1, now);
+		}
+		const char *nl = memchr(data, '\n', len);
+		size_t n = nl ? (size_t)(nl - data) + 1 : len;
+		deliver(s, data, n, now);
+		s->mid_line = !nl;
+		data += n;
+		len -= n;
+	}
+}
+
+/* Hands everything the stream holds to the sink: the file, then memory. */
+static void release(struct output_stream *s)
+{
+	int fd = which_of(s) + 1;
+	if (s->spill >= 0) {
+		sink_give_file(fd, s->spill, s->spilled);
+		s->spill = -1;
+		s->spilled = 0;
+	}
+	if (s->len)
+		sink_give(fd, &s->mem, &s->len, &s->cap);
+}
+
+/* Bytes just read from the job's stream, by the mode's rules. */
+static void take(struct output_stream *s, const char *data, size_t len)
+{
+	struct output_job *job = s->job;
+	int which = which_of(s);
+	if (which == 0)
+		job->received += len;
+	if (job->live && (mode == OUTPUT_LINE || which == 0)) {
+		put(s, data, len, true);
+	} else if (mode == OUTPUT_LINE && !keep_order) {
+		/* Whole lines only: what ends with the last newline goes now. */
+		const char *nl = memrchr(data, '\n', len);
+		size_t whole = nl ? (size_t)(nl - data) + 1 : 0;
+		if (whole) {
+			release(s);
+			put(s, data, whole, true);
+		}
+		if (whole < len)
+			put(s, data + whole, len - whole, false);
+	} else {
+		put(s, data, len, false);
+	}
+	check_pressure();
+}
+
+static void close_stream(struct output_stream *s)
+{
+	if (s->write_fd >= 0)
+		close(s->write_fd);
+	s->write_fd = -1;
+	if (s->fd < 0)
+		return;
+	loop_unwatch(s->fd);
+	close(s->fd);
+	s->fd = -1;
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		open_streams = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->prev = s->next = NULL;
+}
+
+static void on_readable(int fd, short revents, void *arg)
+{
+	struct output_stream *s = arg;
+	if (revents & POLLIN) {
+		ssize_t n = read(fd, scratch, sizeof scratch);
+		if (n > 0) {
+			take(s, scratch, (size_t)n);
+			return;
+		}
+	}
+	/* An error: lanes holds a write end, so never a hang-up before the
+	 * reap. Nothing more will come from it. */
+	close_stream(s);
 }
 
 int output_open(struct output_job *job, int child[2])
@@ -263,12 +293,13 @@ int output_open(struct output_job *job, int child[2])
 	child[0] = child[1] = -1;
 	for (int i = 0; i < 2; i++) {
 		struct output_stream *s = &job->stream[i];
-		s->fd = -1;
-		s->spill = -1;
+		s->fd = s->write_fd = s->spill = -1;
+		s->spilled = 0;
 		s->len = 0;
 		s->mid_line = false;
+		s->job = job;
 	}
-	job->live = false;
+	job->live = job->lost = false;
 	job->received = 0;
 	if (mode == OUTPUT_UNGROUP)
 		return 0;
@@ -277,119 +308,95 @@ int output_open(struct output_job *job, int child[2])
 		if (pipe2(p, O_CLOEXEC) != 0) {
 			int e = errno;
 			output_discard(job);
-			output_close_child(child);
+			child[0] = child[1] = -1;
 			return e;
 		}
-		job->stream[i].fd = p[0];
-		child[i] = p[1];
+		struct output_stream *s = &job->stream[i];
+		s->fd = p[0];
+		s->write_fd = child[i] = p[1];
+		s->next = open_streams;
+		if (open_streams)
+			open_streams->prev = s;
+		open_streams = s;
+		loop_watch(s->fd, paused ? 0 : POLLIN, on_readable, s);
 	}
 	return 0;
 }
 
-void output_close_child(int child[2])
+/* With lanes' write ends closed, a pipe that hangs up has no writer
+ * left: reading it cannot block, and a short read has emptied it. One
+ * that does not is held by a process the job left behind: it is read
+ * only while poll() says there are bytes. */
+void output_reaped(struct output_job *job)
 {
-	for (int i = 0; i < 2; i++)
-		if (child[i] >= 0) {
-			close(child[i]);
-			child[i] = -1;
-		}
-}
-
-bool output_open_streams(const struct output_job *job)
-{
-	return job->stream[0].fd >= 0 || job->stream[1].fd >= 0;
-}
-
-bool output_read(struct output_job *job, int which)
-{
-	struct output_stream *s = &job->stream[which];
-	ssize_t n;
-	do
-		n = read(s->fd, scratch, sizeof scratch);
-	while (n < 0 && errno == EINTR);
-	if (n < 0 && errno == EAGAIN)
-		return false;
-	if (n <= 0) {
-		close(s->fd);
-		s->fd = -1;
-		return false;
-	}
-	size_t len = (size_t)n;
-	if (which == 0)
-		job->received += len;
-	bool raw = job->live && (mode == OUTPUT_LINE || which == 0);
-	if (raw) {
-		emit(job, which, scratch, len);
-		stage_flush();
-	} else if (mode == OUTPUT_LINE && !keep_order) {
-		/* Whole lines only: what ends with the last newline goes out now. */
-		const char *nl = memrchr(scratch, '\n', len);
-		if (!nl) {
-			hold(s, scratch, len);
-			return true;
-		}
-		size_t whole = (size_t)(nl - scratch) + 1;
-		release(job, which);
-		emit(job, which, scratch, whole);
-		stage_flush();
-		if (whole < len)
-			hold(s, scratch + whole, len - whole);
-	} else {
-		hold(s, scratch, len);
-	}
-	return true;
-}
-
-void output_stop_reading(struct output_job *job)
-{
+	struct pollfd p[2];
+	struct output_stream *open[2];
+	int n = 0;
 	for (int i = 0; i < 2; i++) {
 		struct output_stream *s = &job->stream[i];
-		if (s->fd < 0)
-			continue;
-		fcntl(s->fd, F_SETFL, O_NONBLOCK);
-		while (s->fd >= 0 && output_read(job, i))
-			;
+		if (s->write_fd >= 0)
+			close(s->write_fd);
+		s->write_fd = -1;
 		if (s->fd >= 0) {
-			close(s->fd);
-			s->fd = -1;
+			open[n] = s;
+			p[n++] = (struct pollfd){ .fd = s->fd, .events = POLLIN };
 		}
 	}
+	for (int round = 0; n > 0 && round < DRAIN_ROUNDS && poll(p, (nfds_t)n, 0) > 0; round++) {
+		int left = 0;
+		for (int i = 0; i < n; i++) {
+			ssize_t got = p[i].revents & POLLIN ? read(p[i].fd, scratch, sizeof scratch) : 0;
+			if (got > 0)
+				take(open[i], scratch, (size_t)got);
+			bool more = got > 0 && (!(p[i].revents & POLLHUP) || (size_t)got == sizeof scratch);
+			if (more) {
+				open[left] = open[i];
+				p[left++] = (struct pollfd){ .fd = p[i].fd, .events = POLLIN };
+			}
+		}
+		n = left;
+	}
+	for (int i = 0; i < 2; i++)
+		close_stream(&job->stream[i]);
 }
 
 void output_go_live(struct output_job *job)
 {
 	job->live = true;
-	release(job, 0);
+	release(&job->stream[0]);
 	if (mode == OUTPUT_LINE)
-		release(job, 1);
-	stage_flush();
+		release(&job->stream[1]);
+	check_pressure();
 }
 
 void output_flush(struct output_job *job)
 {
 	for (int i = 0; i < 2; i++) {
-		release(job, i);
-		if (job->tag && job->stream[i].mid_line) {
+		struct output_stream *s = &job->stream[i];
+		release(s);
+		if (job->tag && s->mid_line) {
 			/* A tagged last line without newline gets one, so the next
 			 * job's tag starts a line of its own. */
-			stage(i + 1, "\n", 1);
-			job->stream[i].mid_line = false;
+			sink_append(i + 1, "\n", 1);
+			s->mid_line = false;
 		}
 	}
-	stage_flush();
+	check_pressure();
 }
 
 void output_discard(struct output_job *job)
 {
 	for (int i = 0; i < 2; i++) {
 		struct output_stream *s = &job->stream[i];
-		if (s->fd >= 0)
-			close(s->fd);
+		close_stream(s);
 		if (s->spill >= 0)
 			close(s->spill);
-		s->fd = s->spill = -1;
+		s->spill = -1;
+		s->spilled = 0;
 		s->len = 0;
+		s->mid_line = false;
 	}
+	job->lost = false;
 }
 
 void output_free(struct output_job *job)
@@ -402,9 +409,44 @@ void output_free(struct output_job *job)
 	}
 }
 
+void output_text(int fd, const char *text, size_t len)
+{
+	sink_append(fd, text, len);
+	check_pressure();
+}
+
 void output_note(int fd, const char *text, size_t len)
 {
-	stage(fd, text, len);
-	stage(fd, "\n", 1);
-	stage_flush();
+	sink_append(fd, text, len);
+	output_text(fd, "\n", 1);
+}
+
+void output_message(const char *text, size_t len)
+{
+	output_text(2, text, len);
+}
+
+bool output_busy(void)
+{
+	return paused;
+}
+
+bool output_done(void)
+{
+	return sink_empty();
+}
+
+void output_write(void)
+{
+	sink_write();
+}
+
+int output_error(void)
+{
+	return sink_error();
+}
+
+int64_t output_last_write(void)
+{
+	return sink_last_write();
 }

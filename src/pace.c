@@ -1,20 +1,25 @@
 /* pace.c — owns the pacing of job starts. --delay spaces starts; --rate is
  * a token bucket as deep as the job slots, refilled at the given rate, so
  * bursts never exceed the slots; --load and --memfree read /proc and hold
- * starts back while the machine is busy, asking again every 100 ms. */
+ * starts back while the machine is busy, asking again every 100 ms; a
+ * retry waits the --retry-delay backoff. */
 #include "pace.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #define RECHECK_NS (100 * INT64_C(1000000))
+#define BACKOFF_CAP_NS (300 * INT64_C(1000000000))  /* --retry-delay doubles up to 5 minutes */
 
 static const struct options *opts;
 static int64_t last_start = INT64_MIN;
 static double tokens, bucket;      /* --rate: tokens now, and at most */
 static double ns_per_token;
 static int64_t refilled_at;
+static uint64_t random_state;
 
 void pace_init(const struct options *o, long slots)
 {
@@ -25,6 +30,7 @@ void pace_init(const struct options *o, long slots)
 		ns_per_token = 1e9 / o->rate_per_s;
 		refilled_at = -1;
 	}
+	random_state = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)&random_state;
 }
 
 bool pace_active(void)
@@ -103,4 +109,26 @@ void pace_started(int64_t now)
 		refill(now);
 		tokens -= 1;
 	}
+}
+
+static uint64_t next_random(void)
+{
+	random_state ^= random_state << 13;
+	random_state ^= random_state >> 7;
+	random_state ^= random_state << 17;
+	return random_state;
+}
+
+int64_t pace_retry_delay(int retry)
+{
+	int64_t d = opts->retry_delay_ns;
+	if (d == 0)
+		return 0;
+	for (int i = 1; i < retry && d < BACKOFF_CAP_NS; i++)
+		d *= 2;
+	if (d > BACKOFF_CAP_NS && opts->retry_delay_ns < BACKOFF_CAP_NS)
+		d = BACKOFF_CAP_NS;
+	/* Up to a quarter more at random, so that jobs failing together do
+	 * not retry together. */
+	return d + (int64_t)(next_random() % (uint64_t)(d / 4 + 1));
 }

@@ -1,5 +1,5 @@
 /* pace.h — when the next job may start: --delay, --rate, --load and
- * --memfree. The runner asks before each start and, when told to wait,
+ * --memfree, and when a failed one is tried again. The runner asks before each start and, when told to wait,
  * sets a timer for the time given: nothing here ever busy-waits. */
 #ifndef LANES_PACE_H
 #define LANES_PACE_H
@@ -20,6 +20,11 @@ int64_t pace_next_start(int64_t now);
 
 /* A job has just started. */
 void pace_started(int64_t now);
+
+/* The wait before retry number `retry` (1 for the first): --retry-delay,
+ * doubled for each retry before, capped at 5 minutes, plus up to a
+ * quarter more at random. */
+int64_t pace_retry_delay(int retry);
 
 /* Runnable processes on the machine (lanes not counted) and available
  * memory in bytes, from /proc; -1 when unreadable. Public for tests. */

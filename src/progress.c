@@ -1,11 +1,14 @@
 /* progress.c — owns the progress line: what it says (done, running, failed,
  * rate, a bar and an ETA when the total is known) and when it is drawn. It
- * writes to stderr only, so stdout stays the jobs' output. */
+ * writes to stderr only (through msg.h, so never blocking), so stdout
+ * stays the jobs' output. */
 #include "progress.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "msg.h"
 
 #define TTY_INTERVAL_NS (100 * INT64_C(1000000))
 #define PLAIN_INTERVAL_NS (1000 * INT64_C(1000000))
@@ -28,7 +31,7 @@ void progress_init(const struct options *o, long jobs, int64_t now)
 void progress_toggle(void)
 {
 	if (active && tty)
-		fputs("\r\033[K", stderr);  /* take the line away */
+		msg_write("\r\033[K", 4);  /* take the line away */
 	active = !active;
 	drawn_at = -1;
 }
@@ -86,11 +89,10 @@ static void draw(int64_t now, const struct progress_counts *c, bool last)
 	format_duration(eta, sizeof eta, elapsed);
 	ADD("%s elapsed", eta);
 #undef ADD
-	if (tty)
-		fprintf(stderr, "\rlanes: %s\033[K%s", line, last ? "\n" : "");
-	else
-		fprintf(stderr, "lanes: %s\n", line);
-	fflush(stderr);
+	char out[600];
+	int n = tty ? snprintf(out, sizeof out, "\rlanes: %s\033[K%s", line, last ? "\n" : "")
+		    : snprintf(out, sizeof out, "lanes: %s\n", line);
+	msg_write(out, n < 0 ? 0 : (size_t)n < sizeof out ? (size_t)n : sizeof out - 1);
 	drawn_at = now;
 }
 

@@ -1,303 +1,143 @@
-/* runner.c — the scheduler: the slot counter, the event loop, and every
- * decision about processes (start, reap, time out, stop). It takes items
- * from input.c, turns them into commands with command.c, starts them with
- * spawn.c, times them with timer.c and hands their bytes to output.c.
+/* runner.c — the life of a job: takes items from input.c, makes them
+ * commands (command.c), starts them (spawn.c) when a slot (slots.c) and
+ * the pacing (pace.c) allow, and decides what a job's end means: another
+ * attempt, a joblog row, a halt, its output passed on. It ends jobs
+ * (timeouts, --halt now, signals) and stops them with lanes (Ctrl-Z). It
+ * is the only module that knows about processes.
  *
- * The invariants of the event loop:
+ * The invariants:
  *
- * - SIGCHLD, SIGALRM, SIGINT, SIGTERM and SIGHUP are blocked at all times
- *   except inside the one ppoll() call, and their handlers only set flags.
- *   A child that exits while we are busy leaves SIGCHLD pending; ppoll()
- *   unblocks it atomically, so it interrupts the wait at once. Nothing can
- *   happen between "check the flags" and "wait" that the wait would miss.
- *   After every wakeup waitpid(-1, WNOHANG) reaps until nothing is left,
- *   because several exits may share one SIGCHLD.
- * - 0 <= running <= slots. A slot is taken when a job starts and given back
- *   when it ends; {%} / LANES_SLOT is that slot's number.
- * - A job ends when its process has been reaped and both its pipes have
- *   reached end of file; only then is its output complete.
+ * - Only loop.c waits. Everything here runs from its callbacks, or from
+ *   start_jobs() between two of its turns, and never blocks.
+ * - A job holds one slot from the moment its item is taken until it ends;
+ *   slots.c asserts 0 <= slots in use <= target. {%} is that slot.
+ * - A job ends when its process has been reaped: what its pipes hold
+ *   then is the last of its output. A job that lanes ends (timeout, halt,
+ *   signal) ends once its whole process group is gone, or once its
+ *   --termseq has run out, whichever comes first.
  * - Input is read only when a job could start, so endless input waits in
- *   the pipe, not in our memory.
- * - Under -k, jobs hold records from the oldest unprinted one up to at
- *   most 2 x slots ahead, so a slow first job bounds what waits behind it.
+ *   the pipe, not in our memory; and no job starts while too much output
+ *   waits for lanes' reader.
+ * - At most START_BATCH jobs start in one turn: signals and deadlines are
+ *   looked at between batches however much input is ready.
+ * - Under -k, jobs run at most 2 x slots ahead of the oldest unprinted one.
  */
 #include "runner.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "command.h"
-#include "host.h"
+#include "jobenv.h"
+#include "jobs.h"
 #include "joblog.h"
+#include "loop.h"
+#include "machine.h"
+#include "msg.h"
 #include "output.h"
 #include "pace.h"
 #include "progress.h"
+#include "slots.h"
 #include "spawn.h"
-#include "timer.h"
 
-#define FD_RESERVE 16             /* stdio, /dev/null, input, slack */
-#define SLOTS_MAX 32768           /* what -j 0 may mean at most */
-#define RETRY_NS (100 * 1000000)  /* wait before retrying a refused spawn */
-#define BACKOFF_CAP_NS (300 * INT64_C(1000000000))  /* --retry-delay doubles up to 5 minutes */
-
-enum job_state { JOB_FREE, JOB_RUNNING, JOB_ENDED };
-
-struct job {
-	unsigned long seq;
-	unsigned long order;   /* position among the jobs that run: -k prints by it */
-	int slot;
-	int attempt;           /* 1 for the first run, 2 for the first retry, ... */
-	bool waiting_retry;    /* between attempts: no process, timer set */
-	int signal;            /* the signal that ended the process; 0: it exited */
-	double start_epoch;    /* for the joblog */
-	int64_t start_mono;
-	pid_t pid;             /* > 0 until reaped */
-	pid_t group;           /* process group id, for signals */
-	enum job_state state;
-	int status;            /* exit code, or 128 + signal */
-	bool timed_out;
-	bool stopped;          /* ended by lanes: output dropped, not counted */
-	int term_step;         /* next --termseq step; -1: not being ended */
-	struct timer_entry timer;
-	struct output_job out;
-	struct command cmd;
-	struct command tag;    /* only its text: the --tag / --tagstring prefix */
-};
-
-static volatile sig_atomic_t got_child, got_alarm, got_usr1, got_usr2, stop_signal, interrupts;
+#define START_BATCH 64
+#define FD_SLACK 8                  /* beyond those open at the start */
+#define FDS_PER_JOB 4               /* two pipes, both ends, while it starts */
+#define RETRY_NS (100 * INT64_C(1000000))            /* after a refused spawn */
+#define GIVE_UP_NS (5 * INT64_C(1000000000))         /* refused, with no job running */
+#define KILL_GRACE_NS (1000 * INT64_C(1000000))      /* for a SIGKILL to be reaped */
+#define STOP_DRAIN_NS (500 * INT64_C(1000000))       /* a stalled reader after a stop */
 
 static const struct options *opts;
 static struct input *input;
 static struct run_result *result;
-
-static struct job *jobs;         /* records */
-static size_t records;
-static struct job **free_jobs;
-static size_t free_job_count;
-static int *free_slots;
-static size_t free_slot_count;
-static long slots, running;
-static struct job **in_order;    /* -k: the record of order o at o % records */
-static unsigned long last_seq, last_order, next_to_print = 1;
-static struct job *held;         /* ready but refused by the system for now */
-static struct timer_entry retry_timer = { 0, TIMER_IDLE };
-static struct timer_entry pace_timer = { 0, TIMER_IDLE };
-static struct timer_entry progress_timer = { 0, TIMER_IDLE };
-
-static bool input_done, no_more_starts, stopping, killed_hard, fd_warned;
-static long total_items = -1;    /* known only for --halt N% */
-static unsigned long counted[3]; /* jobs per halt_on: failed, succeeded, ended */
-static unsigned long started_count;
-
-static struct joblog *joblog;
-static struct joblog_history history;
-static size_t retry_rows_taken;  /* --retry-failed: rows of history.failed run so far */
-static uint64_t random_state;
-
 static struct template *template, *tag_template;
-static char **job_env;
-static char seq_var[32], slot_var[32];
+static struct joblog *joblog;
 
-static sigset_t wait_mask;       /* the mask inside ppoll(): nothing we catch blocked */
+static struct job *held;          /* taken from the input, not started yet */
+static long running;              /* job processes not yet reaped */
+static long ending_groups;        /* reaped jobs whose group is still being ended */
+static bool input_done, no_more_starts, stopping, hard_stop, fd_warned;
+static long total_items = -1;     /* known only for --halt N% */
+static unsigned long counted[3];  /* jobs per halt_on: failed, succeeded, ended */
+static unsigned long started_count, last_order, next_to_print = 1;
+static int terminal = -1;         /* --tty */
+static int64_t refused_since = -1;
 
-static void on_signal(int sig)
-{
-	switch (sig) {
-	case SIGCHLD: got_child = 1; break;
-	case SIGALRM: got_alarm = 1; break;
-	case SIGUSR1: got_usr1 = 1; break;
-	case SIGUSR2: got_usr2 = 1; break;
-	case SIGINT: interrupts++; /* fall through */
-	default: if (!stop_signal) stop_signal = sig; break;
-	}
-}
-
-/* Catches the signals of the loop, blocks them outside ppoll(), and lists
- * the ones a job must get back at their defaults. A stop signal that was
- * ignored when lanes started (nohup, a background job of sh) stays ignored,
- * for lanes and its jobs alike. */
-static void setup_signals(sigset_t *reset)
-{
-	static const int caught[] = { SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2, SIGINT, SIGTERM, SIGHUP };
-	sigset_t block;
-	sigemptyset(&block);
-	sigemptyset(reset);
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++) {
-		struct sigaction old;
-		sigaction(caught[i], NULL, &old);
-		if (old.sa_handler == SIG_IGN && caught[i] != SIGCHLD && caught[i] != SIGALRM &&
-		    caught[i] != SIGUSR1 && caught[i] != SIGUSR2)
-			continue;
-		sigaddset(&block, caught[i]);
-		sigaddset(reset, caught[i]);
-	}
-	sigprocmask(SIG_BLOCK, &block, &wait_mask);
-	sigdelset(&wait_mask, SIGCHLD);
-	sigdelset(&wait_mask, SIGALRM);
-	sigdelset(&wait_mask, SIGUSR1);
-	sigdelset(&wait_mask, SIGUSR2);
-	sigdelset(&wait_mask, SIGINT);
-	sigdelset(&wait_mask, SIGTERM);
-	sigdelset(&wait_mask, SIGHUP);
-	for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++)
-		if (sigismember(&block, caught[i]))
-			sigaction(caught[i], &sa, NULL);
-	/* A closed stdout shows up as EPIPE from write(), handled in place. */
-	signal(SIGPIPE, SIG_IGN);
-	sigaddset(reset, SIGPIPE);
-}
-
-/* The environment every job gets: ours, with LANES_SEQ and LANES_SLOT
- * replaced by two entries rewritten in place before each spawn. */
-static void build_env(void)
-{
-	extern char **environ;
-	size_t n = 0;
-	while (environ[n])
-		n++;
-	job_env = calloc(n + 3, sizeof *job_env);
-	if (!job_env)
-		abort();
-	size_t k = 0;
-	job_env[k++] = seq_var;
-	job_env[k++] = slot_var;
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(environ[i], "LANES_SEQ=", 10) != 0 && strncmp(environ[i], "LANES_SLOT=", 11) != 0)
-			job_env[k++] = environ[i];
-	job_env[k] = NULL;
-}
-
-/* How many jobs the descriptors allow: each running job holds two pipe
- * ends and may hold two spill files; under -k each waiting record may hold
- * two spill files too. Raises the soft limit as far as that needs. */
-static long fit_slots_to_descriptors(long wanted)
-{
-	if (opts->output == OUTPUT_UNGROUP)
-		return wanted;
-	long per_slot = opts->keep_order ? 8 : 4;
-	long limit = host_raise_fd_limit(FD_RESERVE + per_slot * wanted);
-	long fit = (limit - FD_RESERVE) / per_slot;
-	if (fit < 1)
-		fit = 1;
-	if (fit >= wanted)
-		return wanted;
-	if (opts->slots != 0)
-		fprintf(stderr, "lanes: -j %ld: only enough file descriptors (limit %ld) for %ld jobs at once; running %ld\n",
-			wanted, limit, fit, fit);
-	return fit;
-}
-
-static int setup(void)
-{
-	sigset_t reset;
-	setup_signals(&reset);
-	if (timer_init() != 0 || spawn_init(&reset) != 0) {
-		fprintf(stderr, "lanes: cannot set up: %s\n", strerror(errno));
-		return -1;
-	}
-	host_become_subreaper();
-	build_env();
-	template = template_new(opts->command, opts->command_count, opts->replace, opts->quote);
-	if (opts->tagstring)
-		tag_template = template_new_text(opts->tagstring, opts->replace);
-
-	slots = fit_slots_to_descriptors(opts->slots ? opts->slots : SLOTS_MAX);
-	records = (size_t)(opts->keep_order ? 2 * slots : slots);
-	jobs = calloc(records, sizeof *jobs);
-	free_jobs = calloc(records, sizeof *free_jobs);
-	free_slots = calloc((size_t)slots, sizeof *free_slots);
-	in_order = calloc(records, sizeof *in_order);
-	if (!jobs || !free_jobs || !free_slots || !in_order)
-		abort();
-	for (size_t i = 0; i < records; i++) {
-		jobs[i].timer.index = TIMER_IDLE;
-		jobs[i].term_step = -1;
-		free_jobs[free_job_count++] = &jobs[records - 1 - i];
-	}
-	for (long i = 0; i < slots; i++)
-		free_slots[free_slot_count++] = (int)(slots - i);
-	output_init(opts, records);
-
-	if (opts->halt.when != HALT_NEVER && opts->halt.percent_of_total) {
-		total_items = input_count_all(input);
-		if (total_items < 0)
-			result->input_failed = true;
-	}
-	if (opts->resume || opts->retry_failed) {
-		if (joblog_read(opts->joblog, &history) != 0)
-			return -1;
-		if (opts->retry_failed) {
-			template_free(template);
-			template = template_new(NULL, 0, NULL, false);
-		}
-	}
-	if (opts->joblog && !opts->dry_run &&
-	    !(joblog = joblog_open(opts->joblog, opts->resume || opts->retry_failed)))
-		return -1;
-	pace_init(opts, slots);
-	long total = -1;
-	if (opts->progress || opts->bar || opts->eta) {
-		total = opts->retry_failed ? (long)history.failed_count
-			: total_items >= 0 ? total_items : input_total(input);
-		for (long seq = 1; opts->resume && total > 0 && seq < (long)history.size && seq <= total; seq++)
-			if (joblog_history_skip(&history, (unsigned long)seq, opts->resume_failed))
-				total--;
-	}
-	progress_init(opts, total, timer_now());
-	random_state = (uint64_t)timer_now() ^ ((uint64_t)getpid() << 32);
-	return 0;
-}
-
-static struct job *job_of_timer(struct timer_entry *e)
-{
-	return (struct job *)((char *)e - offsetof(struct job, timer));
-}
-
-static struct job *job_of_pid(pid_t pid)
-{
-	for (size_t i = 0; i < records; i++)
-		if (jobs[i].state == JOB_RUNNING && jobs[i].pid == pid)
-			return &jobs[i];
-	return NULL;
-}
+static void nothing(struct timer_entry *e) { (void)e; }
+static void on_progress_timer(struct timer_entry *e);
+static struct timer_entry pace_timer = TIMER_ENTRY(nothing);
+static struct timer_entry spawn_timer = TIMER_ENTRY(nothing);
+static struct timer_entry drain_timer = TIMER_ENTRY(nothing);
+static struct timer_entry progress_timer = TIMER_ENTRY(on_progress_timer);
 
 static void job_end(struct job *j);
+static bool launch(struct job *j);
+static void on_job_timer(struct timer_entry *e);
 
-/* A job lanes is ending whose process has been reaped and whose process
- * group is empty, or has had every --termseq step: whatever still holds its
- * pipes has left the group (setsid) and is not the job any more. What the
- * pipes hold now is kept; the job ends without waiting for them to close. */
-static void end_without_pipes(struct job *j)
+static bool group_alive(const struct job *j)
 {
-	if (j->state != JOB_RUNNING || j->pid != 0 || j->waiting_retry)
-		return;
-	output_stop_reading(&j->out);
+	return kill(-j->group, 0) == 0 || errno != ESRCH;
+}
+
+static void finish(struct job *j)
+{
+	output_reaped(&j->out);
 	job_end(j);
 }
 
-/* Sends the next --termseq signal to the job's process group and schedules
- * the step after it, unless the group is already gone. */
+/* ---- ending jobs ---- */
+
+/* Its --termseq has run out and something of the job is left: lanes
+ * stops waiting for it and says so. */
+static void give_up_on(struct job *j)
+{
+	if (j->pid == 0 && !group_alive(j)) {
+		finish(j);
+		return;
+	}
+	msg_print("job %lu outlived its --termseq; leaving process group %d running: %s", j->seq, (int)j->group,
+		  j->cmd.text);
+	if (j->pid > 0) {
+		int sig = opts->termseq.signal[opts->termseq.count - 1];
+		j->signal = sig;
+		j->status = 128 + sig;
+		jobs_forget_pid(j);
+		running--;
+	} else {
+		ending_groups--;
+	}
+	finish(j);
+}
+
+/* Sends the next --termseq signal to the job's process group and sets
+ * the deadline for the one after it. */
 static void termseq_step(struct job *j)
 {
 	const struct termseq *t = &opts->termseq;
-	if (j->term_step >= t->count || (kill(-j->group, t->signal[j->term_step]) != 0 && errno == ESRCH)) {
-		end_without_pipes(j);
+	if (j->term_step >= t->count) {
+		give_up_on(j);
 		return;
 	}
-	timer_schedule(&j->timer, timer_now() + t->wait_ns[j->term_step]);
+	int sig = t->signal[j->term_step];
+	if (kill(-j->group, sig) != 0 && errno == ESRCH) {
+		if (j->pid == 0) {
+			ending_groups--;
+			finish(j);
+		}
+		return;  /* else its reap finishes it */
+	}
+	if (j->stopped_by_terminal && sig != SIGSTOP)
+		kill(-j->group, SIGCONT);  /* a stopped process acts on nothing but KILL */
+	int64_t wait = t->wait_ns[j->term_step];
+	if (sig == SIGKILL && wait < KILL_GRACE_NS)
+		wait = KILL_GRACE_NS;
 	j->term_step++;
+	timer_schedule(&j->timer, timer_now() + wait);
 }
 
 static void end_process_group(struct job *j)
@@ -309,53 +149,27 @@ static void end_process_group(struct job *j)
 	termseq_step(j);
 }
 
-/* Ends every running job (halt now, a stop signal, a closed stdout). */
+/* Ends every job (halt now, a stop signal, a closed stdout). */
 static void stop_running_jobs(void)
 {
 	no_more_starts = true;
-	for (size_t i = 0; i < records; i++) {
-		struct job *j = &jobs[i];
-		if (j->state != JOB_RUNNING)
-			continue;
+	held = NULL;
+	struct job *next;
+	for (struct job *j = jobs_first_live(); j; j = next) {
+		next = j->next;
 		j->stopped = true;
-		if (j->waiting_retry)
+		if (j->phase == JOB_READY) {
+			slots_release(j->slot);
+			jobs_recycle(j);
+		} else if (j->phase == JOB_RETRY_WAIT) {
 			job_end(j);
-		else
+		} else {
 			end_process_group(j);
-	}
-}
-
-static void release_record(struct job *j)
-{
-	j->state = JOB_FREE;
-	j->stopped = j->timed_out = false;
-	j->term_step = -1;
-	free_jobs[free_job_count++] = j;
-}
-
-/* -k: writes out, in input order, every job that has ended up to the
- * oldest one still running, which may then write as it goes. */
-static void print_in_order(void)
-{
-	for (;;) {
-		struct job *j = in_order[next_to_print % records];
-		if (!j || j->order != next_to_print)
-			return;
-		if (j->state == JOB_RUNNING) {
-			/* With retries a live job's output could not be taken back. */
-			if (!j->out.live && !j->stopped && opts->retries <= 1)
-				output_go_live(&j->out);
-			return;
 		}
-		if (j->stopped)
-			output_discard(&j->out);
-		else
-			output_flush(&j->out);
-		in_order[next_to_print % records] = NULL;
-		next_to_print++;
-		release_record(j);
 	}
 }
+
+/* ---- a job's end ---- */
 
 static const char *halt_verb(enum halt_on on)
 {
@@ -367,78 +181,90 @@ static void check_halt(struct job *j, bool failed)
 	const struct halt_spec *h = &opts->halt;
 	if (h->when == HALT_NEVER || no_more_starts)
 		return;
-	bool matches = h->on == HALT_ON_DONE || (h->on == HALT_ON_FAIL) == failed;
-	if (!matches)
+	if (!(h->on == HALT_ON_DONE || (h->on == HALT_ON_FAIL) == failed))
 		return;
 	unsigned long n = counted[h->on];
-	bool trigger = h->percent_of_total
-		? total_items > 0 && n * 100.0 >= h->percent * (double)total_items
-		: (long)n >= h->count;
+	bool trigger = h->percent_of_total ? total_items > 0 && n * 100.0 >= h->percent * (double)total_items
+					   : (long)n >= h->count;
 	if (!trigger)
 		return;
 	if (h->on == HALT_ON_FAIL)
 		result->halt_status = j->status ? j->status : 1;
-	fprintf(stderr, "lanes: --halt %s: job %lu %s (status %d); %s\n", opts->halt_text, j->seq,
-		halt_verb(h->on), j->status,
-		h->when == HALT_NOW ? "ending the running jobs" : "starting no more jobs");
+	msg_print("--halt %s: job %lu %s (status %d); %s", opts->halt_text, j->seq, halt_verb(h->on), j->status,
+		  h->when == HALT_NOW ? "ending the running jobs" : "starting no more jobs");
 	no_more_starts = true;
 	if (h->when == HALT_NOW)
 		stop_running_jobs();
 }
 
-static void write_joblog_row(const struct job *j, int64_t now)
+static bool failed(const struct job *j)
 {
-	struct joblog_row row = {
-		.seq = j->seq,
-		.start = j->start_epoch,
-		.runtime = (double)(now - j->start_mono) / 1e9,
-		.received = j->out.received,
-		.exitval = j->timed_out ? -1 : j->signal ? 0 : j->status,
-		.signal = j->signal,
-		.command = j->cmd.text,
-		.command_len = j->cmd.text_len,
-	};
-	joblog_write(joblog, &row);
+	return j->status != 0 || j->timed_out || j->out.lost;
 }
 
-static uint64_t next_random(void)
+/* A finished job that lanes did not stop: counted, logged, halting. */
+static void count_job(struct job *j)
 {
-	random_state ^= random_state << 13;
-	random_state ^= random_state >> 7;
-	random_state ^= random_state << 17;
-	return random_state;
+	if (j->out.lost)
+		msg_print("job %lu: its output could not be kept (no memory, and no room in TMPDIR): the job failed",
+			  j->seq);
+	if (joblog) {
+		struct timespec wall;
+		clock_gettime(CLOCK_REALTIME, &wall);
+		struct joblog_row row = {
+			.seq = j->seq,
+			.start = j->start_epoch,
+			.runtime = (double)(timer_now() - j->start_mono) / 1e9,
+			.received = j->out.received,
+			.exitval = j->timed_out ? -1 : j->signal ? 0 : j->status,
+			.signal = j->signal,
+			.command = j->cmd.text,
+			.command_len = j->cmd.text_len,
+		};
+		joblog_write(joblog, &row);
+	}
+	bool f = failed(j);
+	result->failed += f;
+	counted[HALT_ON_FAIL] += f;
+	counted[HALT_ON_SUCCESS] += !f;
+	counted[HALT_ON_DONE]++;
+	check_halt(j, f);
 }
 
-/* The wait before retry number `retry` (1 for the first): --retry-delay,
- * doubled for each retry before, capped, plus up to a quarter more at
- * random so that jobs failing together do not retry together. */
-static int64_t backoff(int retry)
+/* -k: passes on, in input order, every job that has ended up to the
+ * oldest one still running, which may then pass on as it goes. */
+static void print_in_order(void)
 {
-	int64_t d = opts->retry_delay_ns;
-	for (int i = 1; i < retry && d < BACKOFF_CAP_NS; i++)
-		d *= 2;
-	if (d > BACKOFF_CAP_NS && opts->retry_delay_ns < BACKOFF_CAP_NS)
-		d = BACKOFF_CAP_NS;
-	return d + (int64_t)(next_random() % (uint64_t)(d / 4 + 1));
+	struct job *j;
+	while ((j = jobs_order_oldest())) {
+		if (j->phase != JOB_ENDED) {
+			/* With retries a live job's output could not be taken back. */
+			if (j->phase == JOB_RUNNING && !j->out.live && !j->stopped && opts->retries <= 1)
+				output_go_live(&j->out);
+			return;
+		}
+		if (j->stopped)
+			output_discard(&j->out);
+		else
+			output_flush(&j->out);
+		jobs_order_pop();
+		next_to_print++;
+		jobs_recycle(j);
+	}
 }
 
-static bool launch(struct job *j);
-
-/* A failed attempt with attempts left: forget its output and run it again,
- * now or after the backoff. The job keeps its slot meanwhile. */
+/* A failed attempt with attempts left: forget its output and run it again
+ * after the backoff. The job keeps its slot meanwhile. */
 static bool retry_later(struct job *j)
 {
-	bool failed = j->status != 0 || j->timed_out;
-	if (j->stopped || !failed || j->attempt >= opts->retries || no_more_starts)
+	if (j->stopped || !failed(j) || j->attempt >= opts->retries || no_more_starts)
 		return false;
-	if (j->term_step >= 0)
-		kill(-j->group, SIGKILL);
 	timer_cancel(&j->timer);
 	output_discard(&j->out);
 	j->attempt++;
-	j->waiting_retry = true;
+	j->phase = JOB_RETRY_WAIT;
 	j->term_step = -1;
-	timer_schedule(&j->timer, timer_now() + (opts->retry_delay_ns ? backoff(j->attempt - 1) : 0));
+	timer_schedule(&j->timer, timer_now() + pace_retry_delay(j->attempt - 1));
 	return true;
 }
 
@@ -446,27 +272,12 @@ static void job_end(struct job *j)
 {
 	if (retry_later(j))
 		return;
-	if (j->term_step >= 0) {
-		/* It was being ended: make sure nothing of its group lingers. */
-		kill(-j->group, SIGKILL);
-	}
 	timer_cancel(&j->timer);
-	j->waiting_retry = false;
-	running--;
-	assert(running >= 0 && running <= slots);
-	free_slots[free_slot_count++] = j->slot;
-	j->state = JOB_ENDED;
-	if (!j->stopped) {
-		bool failed = j->status != 0 || j->timed_out;
-		if (joblog)
-			write_joblog_row(j, timer_now());
-		if (failed)
-			result->failed++;
-		counted[HALT_ON_FAIL] += failed;
-		counted[HALT_ON_SUCCESS] += !failed;
-		counted[HALT_ON_DONE]++;
-		check_halt(j, failed);
-	}
+	slots_release(j->slot);
+	timer_cancel(&spawn_timer);  /* a slot and a process are free: try now */
+	jobs_ended(j);
+	if (!j->stopped)
+		count_job(j);
 	if (opts->keep_order) {
 		print_in_order();
 		return;
@@ -475,172 +286,244 @@ static void job_end(struct job *j)
 		output_discard(&j->out);
 	else
 		output_flush(&j->out);
-	release_record(j);
+	jobs_recycle(j);
 }
 
-static void maybe_end(struct job *j)
-{
-	if (j->state == JOB_RUNNING && j->pid == 0 && !output_open_streams(&j->out))
-		job_end(j);
-}
+/* ---- reaping ---- */
 
-static void hold_job(struct job *j)
+/* The kernel stopped a job: it read or set up the terminal from the
+ * background (SIGTTIN, SIGTTOU), or, holding the terminal under --tty, it
+ * was sent Ctrl-Z (SIGTSTP). */
+static void on_suspend(int sig);
+static void job_stopped(struct job *j, int sig)
 {
-	held = j;
-	if (running == 0)
-		timer_schedule(&retry_timer, timer_now() + RETRY_NS);
-}
-
-/* Starts job j (its record and command are ready), or runs it again for a
- * retry. Returns false when the system refused for now; a new job is then
- * held to try again later, a retry waits on its timer. */
-static bool launch(struct job *j)
-{
-	bool again = j->waiting_retry;
-	int child[2];
-	int e = output_open(&j->out, child);
-	if (again && e) {
-		timer_schedule(&j->timer, timer_now() + RETRY_NS);
-		return false;
+	if (j->has_terminal && (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)) {
+		on_suspend(sig);  /* lanes stops with it, as a shell's job would */
+		return;
 	}
-	if (e == EMFILE || e == ENFILE) {
-		if (!fd_warned && running > 0)
-			fprintf(stderr, "lanes: out of file descriptors with %ld jobs running; running fewer at once\n",
-				running);
+	if ((sig == SIGTTIN || sig == SIGTTOU) && j->term_step < 0) {
+		msg_print("job %lu was stopped for %s the terminal (SIG%s); ending it (a job that uses the terminal needs --tty): %s",
+			  j->seq, sig == SIGTTIN ? "reading" : "setting up", options_signal_name(sig), j->cmd.text);
+		j->stopped_by_terminal = true;
+		end_process_group(j);
+	}
+}
+
+static void on_child(int sig)
+{
+	(void)sig;
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, WNOHANG | WUNTRACED)) > 0) {
+		struct job *j = jobs_by_pid(pid);
+		if (!j)
+			continue;  /* an orphaned grandchild we adopted as subreaper */
+		if (WIFSTOPPED(status)) {
+			job_stopped(j, WSTOPSIG(status));
+			continue;
+		}
+		jobs_forget_pid(j);
+		running--;
+		j->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+		j->status = j->signal ? 128 + j->signal : WEXITSTATUS(status);
+		if (j->has_terminal) {
+			machine_terminal_give(terminal, getpgrp());
+			j->has_terminal = false;
+		}
+		if (j->term_step >= 0 && group_alive(j))
+			ending_groups++;  /* the termseq goes on for the rest of its group */
+		else
+			finish(j);
+	}
+	if (ending_groups == 0)
+		return;
+	/* A group's last process may have been one of the orphans above. */
+	struct job *next;
+	for (struct job *j = jobs_first_live(); j; j = next) {
+		next = j->next;
+		if (j->phase == JOB_RUNNING && j->pid == 0 && j->term_step >= 0 && !group_alive(j)) {
+			ending_groups--;
+			finish(j);
+		}
+	}
+}
+
+/* ---- starting jobs ---- */
+
+static void watch_input(void);
+
+/* Takes the next item into a slot and a record, as a command ready to
+ * run. Returns NULL when no item is ready. */
+static struct job *next_job(void)
+{
+	int slot = slots_acquire();
+	if (!slot)
+		return NULL;
+	struct input_item item;
+	for (;;) {
+		enum input_status st = input_next(input, &item);
+		if (st != INPUT_ITEM) {
+			slots_release(slot);
+			if (st == INPUT_AGAIN) {
+				watch_input();
+			} else {
+				input_done = true;
+				result->input_failed |= st == INPUT_ERROR;
+			}
+			return NULL;
+		}
+		struct job *j = jobs_new(on_job_timer);
+		if (command_expand(&j->cmd, template, &item, item.seq, slot, opts->shell) != 0) {
+			jobs_recycle(j);
+			continue;
+		}
+		j->seq = item.seq;
+		j->slot = slot;
+		j->out.tag = NULL;
+		if (opts->tag || opts->tagstring) {
+			command_tag(&j->tag, tag_template, &item, j->seq, slot);
+			j->out.tag = j->tag.text;
+			j->out.tag_len = j->tag.text_len;
+		}
+		return j;
+	}
+}
+
+static void on_input(int fd, short revents, void *arg)
+{
+	(void)revents;
+	(void)arg;
+	loop_unwatch(fd);
+	if (input_fill(input) != 0)
+		result->input_failed = true;
+}
+
+static void watch_input(void)
+{
+	int fd = input_fd(input);
+	if (fd >= 0)
+		loop_watch(fd, POLLIN, on_input, NULL);
+}
+
+/* The system refused a process or descriptors for now: try again when a
+ * job ends or in RETRY_NS; give up once none has run for GIVE_UP_NS. */
+static void refused(struct job *j, int e)
+{
+	int64_t now = timer_now();
+	if ((e == EMFILE || e == ENFILE) && !fd_warned && running > 0) {
+		msg_print("out of file descriptors with %ld jobs running; running fewer at once", running);
 		fd_warned = true;
-		hold_job(j);
-		return false;
 	}
-	snprintf(seq_var, sizeof seq_var, "LANES_SEQ=%lu", j->seq);
-	snprintf(slot_var, sizeof slot_var, "LANES_SLOT=%d", j->slot);
-	pid_t pid = 0;
-	e = spawn_start(j->cmd.argv, job_env, child[0], child[1], &pid);
+	if (refused_since < 0 || running > 0)
+		refused_since = now;
+	if (running == 0 && now - refused_since >= GIVE_UP_NS) {
+		msg_print("cannot start job %lu: %s, with no job running for %d s; giving up", j->seq, strerror(e),
+			  (int)(GIVE_UP_NS / 1000000000));
+		result->could_not_start = true;
+		stop_running_jobs();
+		return;
+	}
+	if (j->phase == JOB_RETRY_WAIT) {
+		timer_schedule(&j->timer, now + RETRY_NS);
+	} else {
+		held = j;  /* keeps its slot, so {%} stays true */
+		timer_schedule(&spawn_timer, now + RETRY_NS);
+	}
+}
+
+/* The command could not be executed: a failed job, reported as a shell
+ * would report it. */
+static void exec_failed(struct job *j, int e)
+{
+	if (e == E2BIG)
+		msg_print("job %lu: its command line (%zu bytes) is too long for this system: %s", j->seq,
+			  j->cmd.text_len, strerror(e));
+	else
+		msg_print("%s: %s", j->cmd.argv[0], e == ENOENT ? "command not found" : strerror(e));
+	j->status = e == ENOENT || e == ENOTDIR ? 127 : 126;
+	finish(j);
+}
+
+static int spawn_job(struct job *j, int child[2], pid_t *pid)
+{
+	bool tty = terminal >= 0 && machine_terminal_is_ours(terminal);
+	struct spawn_job s = {
+		.argv = j->cmd.argv,
+		.envp = jobenv_for(j->seq, j->slot),
+		.in = terminal,
+		.out = child[0],
+		.err = child[1],
+		.terminal = tty ? terminal : -1,
+	};
+	int e = spawn_start(&s, pid);
 	if (e == ENOEXEC && !j->cmd.shell) {
 		/* A script without #!: run it as a shell would, by the shell. */
 		command_use_shell(&j->cmd, opts->shell);
-		e = spawn_start(j->cmd.argv, job_env, child[0], child[1], &pid);
+		s.argv = j->cmd.argv;
+		e = spawn_start(&s, pid);
 	}
-	output_close_child(child);
-	if (e == EAGAIN || e == ENOMEM) {
+	j->has_terminal = tty && e == 0;
+	return e;
+}
+
+/* Starts job j (its record and command are ready), or runs it again for a
+ * retry. Returns false when the system refused for now. */
+static bool launch(struct job *j)
+{
+	bool again = j->phase == JOB_RETRY_WAIT;
+	int child[2];
+	pid_t pid = 0;
+	int e = output_open(&j->out, child);
+	if (!e)
+		e = spawn_job(j, child, &pid);
+	if (e == EMFILE || e == ENFILE || e == EAGAIN || e == ENOMEM) {
 		output_discard(&j->out);
-		if (again)
-			timer_schedule(&j->timer, timer_now() + RETRY_NS);
-		else
-			hold_job(j);  /* keeps its slot, so {%} stays true */
+		refused(j, e);
 		return false;
 	}
-	if (opts->verbose && !again)
-		output_note(2, j->cmd.text, j->cmd.text_len);
-	int64_t now = timer_now();
+	refused_since = -1;
 	struct timespec wall;
 	clock_gettime(CLOCK_REALTIME, &wall);
-	j->start_mono = now;
+	j->start_mono = timer_now();
 	j->start_epoch = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
 	j->signal = 0;
-	j->timed_out = false;
+	j->timed_out = j->stopped_by_terminal = false;
 	j->term_step = -1;
-	j->waiting_retry = false;
+	j->phase = JOB_RUNNING;
 	if (!again) {
 		held = NULL;
-		j->state = JOB_RUNNING;
-		j->stopped = false;
 		j->attempt = 1;
 		j->order = ++last_order;
-		running++;
 		started_count++;
 		if (opts->keep_order)
-			in_order[j->order % records] = j;
+			jobs_order_push(j);
+		if (opts->verbose)
+			output_note(2, j->cmd.text, j->cmd.text_len);
 	}
 	if (e) {
-		/* It never ran: a failed job, reported as a shell would. */
-		if (e == E2BIG)
-			fprintf(stderr, "lanes: job %lu: its command line (%zu bytes) is too long for this system: %s\n",
-				j->seq, j->cmd.text_len, strerror(e));
-		else
-			fprintf(stderr, "lanes: %s: %s\n", j->cmd.argv[0],
-				e == ENOENT ? "command not found" : strerror(e));
-		output_discard(&j->out);
-		j->pid = 0;
-		j->status = e == ENOENT || e == ENOTDIR ? 127 : 126;
-		job_end(j);
+		exec_failed(j, e);
 		return true;
 	}
-	j->pid = j->group = pid;
+	jobs_track_pid(j, pid);
+	j->group = pid;
+	running++;
 	if (opts->timeout_ns)
-		timer_schedule(&j->timer, now + opts->timeout_ns);
+		timer_schedule(&j->timer, j->start_mono + opts->timeout_ns);
 	/* With retries a live job's output could not be taken back. */
 	if (opts->keep_order && j->order == next_to_print && opts->retries <= 1)
 		output_go_live(&j->out);
 	return true;
 }
 
-/* Takes the next item into a free record and slot, as a command ready to
- * run. Returns NULL when no item is ready. */
-static struct job *next_job(void)
+static bool may_start(void)
 {
-	struct job *j = free_jobs[free_job_count - 1];
-	int slot = free_slots[free_slot_count - 1];
-	struct input_item item;
-	struct arg retry_arg;
-	unsigned long seq = last_seq + 1;
-	for (;;) {
-		if (opts->retry_failed) {
-			if (retry_rows_taken == history.failed_count) {
-				input_done = true;
-				return NULL;
-			}
-			struct retry_row *r = &history.failed[retry_rows_taken++];
-			retry_arg = (struct arg){ r->command, strlen(r->command) };
-			item = (struct input_item){ &retry_arg, 1 };
-			seq = r->seq;
-			if (command_expand(&j->cmd, template, &item, seq, slot, opts->shell) == 0)
-				break;
-			continue;
-		}
-		enum input_status st = input_next(input, &item);
-		if (st == INPUT_AGAIN)
-			return NULL;
-		if (st != INPUT_ITEM) {
-			input_done = true;
-			if (st == INPUT_ERROR)
-				result->input_failed = true;
-			return NULL;
-		}
-		if (opts->resume && joblog_history_skip(&history, seq, opts->resume_failed)) {
-			seq = ++last_seq + 1;  /* done in the earlier run: its number stays taken */
-			continue;
-		}
-		if (command_expand(&j->cmd, template, &item, seq, slot, opts->shell) == 0)
-			break;
-	}
-	free_job_count--;
-	free_slot_count--;
-	if (!opts->retry_failed)
-		last_seq = seq;
-	j->seq = seq;
-	j->slot = slot;
-	j->out.tag = NULL;
-	if (opts->tag || opts->tagstring) {
-		command_tag(&j->tag, tag_template, &item, j->seq, slot);
-		j->out.tag = j->tag.text;
-		j->out.tag_len = j->tag.text_len;
-	}
-	if (opts->dry_run)
-		output_note(1, j->cmd.text, j->cmd.text_len);
-	return j;
-}
-
-/* --dry-run: the job is printed, not run. */
-static void skip_job(struct job *j)
-{
-	free_slots[free_slot_count++] = j->slot;
-	release_record(j);
-}
-
-static bool can_start(void)
-{
-	return !no_more_starts && running < slots &&
-	       (held || (!input_done && free_slot_count > 0 && free_job_count > 0));
+	if (no_more_starts || output_busy() || timer_pending(&spawn_timer) || timer_pending(&pace_timer))
+		return false;
+	if (held)
+		return true;
+	if (input_done || slots_in_use() >= slots_target())
+		return false;
+	return !opts->keep_order || last_order + 1 - next_to_print < 2 * (unsigned long)slots_target();
 }
 
 /* Pacing (--delay, --rate, --load, --memfree) lets a start happen now, or
@@ -649,125 +532,128 @@ static bool pace_allows(void)
 {
 	if (!pace_active())
 		return true;
-	if (pace_timer.index != TIMER_IDLE)
-		return false;
-	int64_t now = timer_now();
-	int64_t at = pace_next_start(now);
+	int64_t at = pace_next_start(timer_now());
 	if (at == 0)
 		return true;
 	timer_schedule(&pace_timer, at);
 	return false;
 }
 
-/* Starts jobs while a slot, an item and the pacing allow. The item is
- * taken before pacing is asked, so lanes never waits for a pace that no
- * job needs: when the input has ended, it ends. */
-static void start_jobs(void)
+/* Starts jobs while a slot, an item and the pacing allow, at most a
+ * batch. The item is taken before pacing is asked, so lanes never waits
+ * for a pace that no job needs. Returns true when the batch ran out
+ * first: there may be more to start at once. */
+static bool start_jobs(void)
 {
-	while (can_start()) {
-		struct job *j = held;
-		if (j && retry_timer.index != TIMER_IDLE)
-			return;
-		if (!j && !(j = next_job()))
-			return;
+	for (int n = 0; n < START_BATCH; n++) {
+		if (!may_start())
+			return false;
+		struct job *j = held ? held : next_job();
+		if (!j)
+			return false;
 		if (opts->dry_run) {
-			skip_job(j);
+			output_note(1, j->cmd.text, j->cmd.text_len);
+			slots_release(j->slot);
+			jobs_recycle(j);
 			continue;
 		}
-		if (!pace_allows()) {
-			held = j;  /* ready, waiting for its pace */
-			return;
-		}
-		if (!launch(j))
-			return;
+		held = j;
+		if (!pace_allows() || !launch(j))
+			return false;
 		if (pace_active())
 			pace_started(timer_now());
 	}
+	return true;
 }
 
-static void reap(void)
+/* ---- deadlines ---- */
+
+static void on_job_timer(struct timer_entry *e)
 {
-	int status;
-	pid_t pid;
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		struct job *j = job_of_pid(pid);
-		if (!j)
-			continue;  /* an orphaned grandchild we adopted as subreaper */
-		j->pid = 0;
-		j->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-		j->status = j->signal ? 128 + j->signal : WEXITSTATUS(status);
-		if (j->term_step >= 0 && kill(-j->group, 0) != 0 && errno == ESRCH)
-			end_without_pipes(j);
-		else
-			maybe_end(j);
+	struct job *j = TIMER_OWNER(e, struct job, timer);
+	if (j->phase == JOB_RETRY_WAIT) {
+		/* A retry is a start too: output, --rate and the others pace it. */
+		int64_t now = timer_now();
+		int64_t at = output_busy() ? now + RETRY_NS : pace_active() ? pace_next_start(now) : 0;
+		if (at)
+			timer_schedule(&j->timer, at);
+		else if (launch(j) && pace_active())
+			pace_started(timer_now());
+	} else if (j->term_step < 0) {
+		const char *t = opts->timeout_text;
+		size_t n = strlen(t);
+		j->timed_out = true;
+		msg_print("job %lu timed out after %s%s: %s", j->seq, t, n && t[n - 1] >= '0' && t[n - 1] <= '9' ? "s" : "",
+			  j->cmd.text);
+		end_process_group(j);
+	} else {
+		termseq_step(j);
 	}
 }
 
-static void timeout_message(const struct job *j)
-{
-	const char *t = opts->timeout_text;
-	size_t n = strlen(t);
-	bool bare = n > 0 && t[n - 1] >= '0' && t[n - 1] <= '9';
-	fprintf(stderr, "lanes: job %lu timed out after %s%s: %s\n", j->seq, t, bare ? "s" : "", j->cmd.text);
-}
+/* ---- signals ---- */
 
-static void handle_timers(void)
+static void on_stop(int sig)
 {
-	struct timer_entry *e;
-	int64_t now = timer_now();
-	while ((e = timer_take_expired(now))) {
-		if (e == &retry_timer || e == &pace_timer || e == &progress_timer)
-			continue;  /* start_jobs() and the progress line look again */
-		struct job *j = job_of_timer(e);
-		if (j->state != JOB_RUNNING)
-			continue;
-		if (j->waiting_retry) {
-			/* A retry is a start too: --rate and the others pace it. */
-			int64_t at = pace_active() ? pace_next_start(now) : 0;
-			if (at)
-				timer_schedule(&j->timer, at);
-			else if (launch(j) && pace_active())
-				pace_started(timer_now());
-		} else if (j->term_step < 0) {
-			j->timed_out = true;
-			timeout_message(j);
-			end_process_group(j);
-		} else {
-			termseq_step(j);
-		}
-	}
-}
-
-static void handle_stop_signals(void)
-{
-	if (stop_signal && !stopping) {
+	if (!stopping) {
 		stopping = true;
-		result->signal = stop_signal;
+		result->signal = sig;
 		if (running > 0)
-			fprintf(stderr, "lanes: SIG%s: ending %ld running job%s\n", sigabbrev_np(stop_signal), running,
-				running == 1 ? "" : "s");
+			msg_print("SIG%s: ending %ld running job%s", options_signal_name(sig), running, running == 1 ? "" : "s");
 		stop_running_jobs();
+		return;
 	}
-	if (interrupts >= 2 && !killed_hard) {
-		killed_hard = true;
-		for (size_t i = 0; i < records; i++)
-			if (jobs[i].state == JOB_RUNNING)
-				kill(-jobs[i].group, SIGKILL);
-	}
+	/* A second one: no more waiting, for the jobs or the reader. */
+	hard_stop = true;
+	for (struct job *j = jobs_first_live(); j; j = j->next)
+		if (j->phase == JOB_RUNNING && j->group > 0)
+			kill(-j->group, SIGKILL);
+}
+
+/* Ctrl-Z: every job's process group stops, then lanes; when lanes is
+ * continued, they are too, and no deadline counts the time stopped. */
+static void on_suspend(int sig)
+{
+	(void)sig;
+	struct job *holder = NULL;
+	for (struct job *j = jobs_first_live(); j; j = j->next)
+		if (j->phase == JOB_RUNNING && j->pid > 0) {
+			kill(-j->group, SIGSTOP);
+			if (j->has_terminal)
+				holder = j;
+		}
+	if (holder)
+		machine_terminal_give(terminal, getpgrp());
+	int64_t stopped = loop_suspend();
+	if (holder)
+		machine_terminal_give(terminal, holder->group);
+	for (struct job *j = jobs_first_live(); j; j = j->next)
+		if (j->phase == JOB_RUNNING && j->group > 0)
+			kill(-j->group, SIGCONT);
+	timer_shift(stopped);
+}
+
+/* Continued after a stop lanes did not ask for (SIGSTOP): so are its jobs. */
+static void on_continue(int sig)
+{
+	(void)sig;
+	for (struct job *j = jobs_first_live(); j; j = j->next)
+		if (j->phase == JOB_RUNNING && j->group > 0 && !j->stopped_by_terminal)
+			kill(-j->group, SIGCONT);
 }
 
 /* SIGUSR1: what is running, for a person wondering what lanes is doing. */
-static void list_running_jobs(void)
+static void on_list(int sig)
 {
+	(void)sig;
 	int64_t now = timer_now();
-	fprintf(stderr, "lanes: %ld running job%s (seq, slot, pid, seconds, command):\n", running,
-		running == 1 ? "" : "s");
-	for (size_t i = 0; i < records; i++) {
-		const struct job *j = &jobs[i];
-		if (j->state != JOB_RUNNING)
+	msg_print("%ld running job%s (seq, slot, pid, seconds, command):", running, running == 1 ? "" : "s");
+	for (const struct job *j = jobs_first_live(); j; j = j->next) {
+		if (j->phase == JOB_READY)
 			continue;
-		fprintf(stderr, "lanes:   %lu\t%d\t%d\t%.3f\t%s%s\n", j->seq, j->slot, j->waiting_retry ? 0 : (int)j->group,
-			(double)(now - j->start_mono) / 1e9, j->cmd.text, j->waiting_retry ? " (waiting to retry)" : "");
+		bool waiting = j->phase == JOB_RETRY_WAIT;
+		msg_print("  %lu\t%d\t%d\t%.3f\t%s%s", j->seq, j->slot, waiting ? 0 : (int)j->group,
+			  (double)(now - j->start_mono) / 1e9, j->cmd.text, waiting ? " (waiting to retry)" : "");
 	}
 }
 
@@ -781,6 +667,97 @@ static void show_progress(bool force)
 		timer_schedule(&progress_timer, next);
 }
 
+static void on_progress_timer(struct timer_entry *e)
+{
+	(void)e;
+	show_progress(false);
+}
+
+static void on_toggle(int sig)
+{
+	(void)sig;
+	progress_toggle();
+	show_progress(true);
+}
+
+/* ---- the run ---- */
+
+/* How many jobs the descriptors allow: each running job holds its two
+ * pipes, both ends, and may hold two spill files; under -k a record that
+ * waits to be printed may hold two spill files too. Raises the soft limit
+ * as far as that needs. */
+static long fit_slots_to_descriptors(long wanted)
+{
+	if (opts->output == OUTPUT_UNGROUP)
+		return wanted;
+	long open_now = machine_lowest_free_fd();
+	long per_slot = opts->keep_order ? 8 : 6;
+	long limit = machine_raise_fd_limit(open_now + FD_SLACK + per_slot * wanted);
+	if (limit - open_now < FDS_PER_JOB) {
+		msg_print("too few file descriptors for even one job: the limit is %ld (ulimit -n), %ld are in use and a job needs %d",
+			  limit, open_now, FDS_PER_JOB);
+		return -1;
+	}
+	long fit = (limit - open_now - FD_SLACK) / per_slot;
+	if (fit < 1)
+		fit = 1;
+	if (fit >= wanted)
+		return wanted;
+	if (opts->slots != 0)
+		msg_print("-j %ld: only enough file descriptors (limit %ld) for %ld jobs at once; running %ld", wanted, limit,
+			  fit, fit);
+	return fit;
+}
+
+static int setup(void)
+{
+	if (loop_init() != 0) {
+		msg_print("cannot set up a timer: %s", strerror(errno));
+		return -1;
+	}
+	loop_catch(SIGCHLD, on_child, false);
+	static const int stops[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++)
+		loop_catch(stops[i], on_stop, true);
+	loop_catch(SIGTSTP, on_suspend, true);
+	loop_catch(SIGCONT, on_continue, false);
+	loop_catch(SIGUSR1, on_list, false);
+	loop_catch(SIGUSR2, on_toggle, false);
+	if (spawn_init() != 0) {
+		msg_print("/dev/null: %s", strerror(errno));
+		return -1;
+	}
+	if (opts->tty && (terminal = machine_terminal_open()) < 0) {
+		msg_print("--tty: /dev/tty: %s", strerror(errno));
+		return -1;
+	}
+	machine_become_subreaper();
+	jobenv_init();
+	template = template_new(opts->command, opts->command_count, opts->replace, opts->quote);
+	if (opts->tagstring)
+		tag_template = template_new_text(opts->tagstring, opts->replace);
+	long wanted = opts->slots ? opts->slots : JOBS_LIMIT;
+	output_init(opts->output, opts->keep_order, (size_t)(opts->keep_order ? 2 * wanted : wanted));
+	long slots = fit_slots_to_descriptors(wanted);
+	if (slots < 0)
+		return -1;
+	slots_init(slots);
+	if (opts->halt.when != HALT_NEVER && opts->halt.percent_of_total) {
+		total_items = input_count_all(input);
+		result->input_failed |= total_items < 0;
+	}
+	if (opts->joblog && !opts->dry_run &&
+	    !(joblog = joblog_open(opts->joblog, opts->resume || opts->retry_failed, output_text)))
+		return -1;
+	pace_init(opts, slots);
+	long total = -1;
+	if (opts->progress || opts->bar || opts->eta)
+		total = total_items >= 0 && !opts->resume ? total_items : input_total(input);
+	progress_init(opts, total, timer_now());
+	msg_set_sink(output_message);  /* from here on, lanes never blocks on stderr */
+	return 0;
+}
+
 static void check_output(void)
 {
 	if (output_error() && !result->output_errno) {
@@ -789,108 +766,63 @@ static void check_output(void)
 	}
 }
 
-struct watch {
-	struct job *job;   /* NULL: the input */
-	int which;
-};
+/* Writes what is still queued: all of it, unless lanes is stopping and its
+ * reader has taken nothing for STOP_DRAIN_NS. */
+static int drain(void)
+{
+	int64_t since = timer_now();
+	for (;;) {
+		output_write();
+		check_output();
+		if (output_done() || output_error() || hard_stop)
+			return 0;
+		if (stopping) {
+			int64_t last = output_last_write() > since ? output_last_write() : since;
+			if (timer_now() - last >= STOP_DRAIN_NS)
+				return 0;
+			timer_schedule(&drain_timer, last + STOP_DRAIN_NS);
+		}
+		if (loop_wait(true) != 0)
+			return -1;
+	}
+}
 
 static int run_loop(void)
 {
-	size_t cap = 2 * records + 1;
-	struct pollfd *fds = calloc(cap, sizeof *fds);
-	struct watch *watched = calloc(cap, sizeof *watched);
-	if (!fds || !watched)
-		abort();
 	show_progress(true);
 	for (;;) {
-		start_jobs();
-		if (running == 0 && (no_more_starts || (input_done && !held)))
-			break;
-
-		size_t n = 0;
-		for (size_t i = 0; i < records; i++) {
-			struct job *j = &jobs[i];
-			if (j->state != JOB_RUNNING)
-				continue;
-			for (int w = 0; w < 2; w++)
-				if (j->out.stream[w].fd >= 0) {
-					fds[n] = (struct pollfd){ .fd = j->out.stream[w].fd, .events = POLLIN };
-					watched[n++] = (struct watch){ j, w };
-				}
-		}
-		if (can_start() && !held && input_fd(input) >= 0) {
-			fds[n] = (struct pollfd){ .fd = input_fd(input), .events = POLLIN };
-			watched[n++] = (struct watch){ NULL, 0 };
-		}
-		timer_rearm();
-
-		int ready = ppoll(fds, n, NULL, &wait_mask);
-		if (ready < 0 && errno != EINTR) {
-			fprintf(stderr, "lanes: ppoll: %s\n", strerror(errno));
-			return -1;
-		}
-		if (got_alarm) {
-			got_alarm = 0;
-			timer_fired();
-		}
-		if (got_child) {
-			got_child = 0;
-			reap();
-		}
-		handle_timers();
-		handle_stop_signals();
-		if (got_usr1) {
-			got_usr1 = 0;
-			list_running_jobs();
-		}
-		if (got_usr2) {
-			got_usr2 = 0;
-			progress_toggle();
-		}
-		for (size_t i = 0; ready > 0 && i < n; i++) {
-			if (!fds[i].revents)
-				continue;
-			struct watch *w = &watched[i];
-			if (!w->job) {
-				if (input_fill(input) != 0)
-					result->input_failed = true;
-				continue;
-			}
-			if (w->job->state != JOB_RUNNING || w->job->out.stream[w->which].fd != fds[i].fd)
-				continue;
-			output_read(&w->job->out, w->which);
-			maybe_end(w->job);
-		}
+		bool more = start_jobs();
 		check_output();
-		show_progress(false);
+		if (running == 0 && jobs_live_count() == 0 && (no_more_starts || input_done))
+			break;
+		/* A write that takes the queue below its low-water mark lets
+		 * jobs start again: then do not wait for anything else. */
+		bool busy = output_busy();
+		output_write();
+		more |= busy && !output_busy();
+		if (loop_wait(!more) != 0)
+			return -1;
 	}
-	free(fds);
-	free(watched);
-	return 0;
-}
-
-static void teardown(void)
-{
+	timer_cancel(&progress_timer);
 	if (progress_active()) {
 		struct progress_counts c = { started_count, counted[HALT_ON_DONE], counted[HALT_ON_FAIL], running };
 		progress_finish(timer_now(), &c);
 	}
+	return drain();
+}
+
+static void teardown(void)
+{
+	msg_set_sink(NULL);
+	output_end();
 	joblog_close(joblog);
-	joblog_history_free(&history);
-	if (opts->keep_order && in_order)
-		print_in_order();
-	for (size_t i = 0; i < records; i++) {
-		output_free(&jobs[i].out);
-		command_free(&jobs[i].cmd);
-		command_free(&jobs[i].tag);
-	}
-	free(jobs);
-	free(free_jobs);
-	free(free_slots);
-	free(in_order);
-	free(job_env);
+	jobs_free_all();
+	jobenv_free();
+	spawn_free();
 	template_free(template);
 	template_free(tag_template);
+	if (terminal >= 0)
+		close(terminal);
 }
 
 int runner_run(const struct options *options, struct input *in, struct run_result *res)

@@ -12,6 +12,7 @@ struct run_result {
 	int signal;             /* the signal that stopped lanes; 0: none */
 	int output_errno;       /* why writing to stdout failed; 0: it did not */
 	bool input_failed;      /* the input could not be read to its end */
+	bool could_not_start;   /* the system refused every job a process, or descriptors */
 };
 
 /* Runs every job the input gives. Returns 0, or -1 when lanes could not

@@ -1,21 +1,33 @@
-/* spawn.h — starts one job process: posix_spawn, its own process group,
- * clean signal state, stdin from /dev/null, stdout/stderr where asked. */
+/* spawn.h — starts one job process on this machine: in a process group of
+ * its own, with clean signal state, the descriptors it is given and no
+ * others, and the kernel's promise to kill it should lanes die first. */
 #ifndef LANES_SPAWN_H
 #define LANES_SPAWN_H
 
 #include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
-/* Prepares what every spawn shares. `reset` lists the signals lanes
- * catches or ignores, which the job gets back at their defaults.
- * Returns 0, or -1 with errno set. */
-int spawn_init(const sigset_t *reset);
+struct spawn_job {
+	char *const *argv;      /* argv[0] is searched in PATH when it has no slash */
+	char *const *envp;
+	int in;                 /* the job's stdin; -1: /dev/null */
+	int out, err;           /* its stdout and stderr; -1: lanes' own */
+	const int *keep;        /* further descriptors the job inherits */
+	size_t keep_count;
+	int terminal;           /* >= 0: the terminal to make the job's foreground */
+};
 
-/* Starts argv[0] (searched in PATH when it has no slash) with `envp`,
- * stdout on out_fd and stderr on err_fd (-1: lanes' own). On success
- * stores the pid (which is also the process group id) and returns 0;
- * otherwise returns the errno: ENOENT/EACCES/ENOEXEC from exec,
- * EAGAIN/ENOMEM when the system is out of processes for now. */
-int spawn_start(char *const argv[], char *const envp[], int out_fd, int err_fd, pid_t *pid);
+/* Prepares what every spawn shares. Returns 0, or -1 with errno set. */
+int spawn_init(void);
+
+/* Starts the job. On success stores the pid (which is also the process
+ * group id) and returns 0; otherwise returns the errno: ENOENT, EACCES,
+ * ENOEXEC, E2BIG ... from exec (the child is then gone), EAGAIN or ENOMEM
+ * when the system is out of processes for now. */
+int spawn_start(const struct spawn_job *job, pid_t *pid);
+
+void spawn_free(void);
 
 #endif

@@ -1,13 +1,15 @@
 /* timer.c — owns every deadline lanes waits for (timeouts, the steps of a
- * termseq, retries) in one binary min-heap, and the single POSIX timer that
- * turns the earliest of them into a SIGALRM. What a deadline means is the
- * owner's business: this module only orders them. */
+ * termseq, retries, pacing) in one binary min-heap, and the single POSIX
+ * timer that turns the earliest of them into a SIGALRM. What a deadline
+ * means is the owner's business: this module only orders them and calls
+ * the owner's function when one has passed. */
 #include "timer.h"
 
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "alloc.h"
 
 static struct timer_entry **heap;
 static size_t heap_len, heap_cap;
@@ -84,25 +86,32 @@ void timer_schedule(struct timer_entry *e, int64_t deadline)
 {
 	timer_cancel(e);
 	if (heap_len == heap_cap) {
-		size_t cap = heap_cap ? heap_cap * 2 : 64;
-		struct timer_entry **grown = realloc(heap, cap * sizeof *grown);
-		if (!grown)
-			abort();
-		heap = grown;
-		heap_cap = cap;
+		heap = xgrow(heap, &heap_cap, heap_len + 1, sizeof *heap);
 	}
 	e->deadline = deadline;
 	place(heap_len++, e);
 	sift_up(e->index);
 }
 
-struct timer_entry *timer_take_expired(int64_t now)
+bool timer_pending(const struct timer_entry *e)
 {
-	if (heap_len == 0 || heap[0]->deadline > now)
-		return NULL;
-	struct timer_entry *e = heap[0];
-	timer_cancel(e);
-	return e;
+	return e->index != TIMER_IDLE;
+}
+
+void timer_run_expired(int64_t now)
+{
+	while (heap_len > 0 && heap[0]->deadline <= now) {
+		struct timer_entry *e = heap[0];
+		timer_cancel(e);
+		e->fn(e);
+	}
+}
+
+void timer_shift(int64_t delta)
+{
+	/* The same delta for all keeps the heap's order. */
+	for (size_t i = 0; i < heap_len; i++)
+		heap[i]->deadline += delta;
 }
 
 void timer_rearm(void)

@@ -239,30 +239,31 @@ big_line_test() {
 	big_line_test --group
 }
 
-@test "a job whose background grandchild keeps its stdout open ends when the pipe closes, without blocking others" {
-	run_lanes "sh -c '$SLEEP 1 & echo started'"$'\necho other\necho other2\n' -j2
+@test "a job ends when its process ends, though a background process it started still holds its stdout" {
+	run_lanes "sh -c '$SLEEP 5 & echo started'"$'\necho other\necho other2\n' -j2 -k
 	show
 	[ "$status" -eq 0 ]
-	# the other jobs ran in the second slot and finished first
-	[ "$output" = $'other\nother2\nstarted' ]
+	[ "$output" = $'started\nother\nother2' ]
 	[ -z "$stderr" ]
-	# lanes waited for the grandchild that held the pipe
-	[ "$elapsed_ms" -ge 900 ]
-	[ "$elapsed_ms" -lt 5000 ]
-	wait_unmarked "$MARK" 1
+	# lanes did not wait for the background sleep (GNU parallel and xargs
+	# do not either); it is still running, and the test ends it
+	[ "$elapsed_ms" -lt 4000 ]
+	[ "$(count_marked "$MARK")" -eq 1 ]
 }
 
-@test "with --line-buffer, a job held open by its grandchild prints at once while the others run" {
-	run_lanes "sh -c '$SLEEP 1 & echo started'"$'\nsleep 0.3; echo other\n' -j2 --line-buffer
+@test "what a job's background process writes after the job has ended is discarded, and blocks nothing" {
+	run_lanes "sh -c '($SLEEP 0.5; echo late; echo late-err >&2) & echo started'"$'\n' --line-buffer
 	show
 	[ "$status" -eq 0 ]
-	[ "$output" = $'started\nother' ]
-	[ "$elapsed_ms" -ge 900 ]
-	wait_unmarked "$MARK" 1
+	[ "$output" = started ]
+	[ -z "$stderr" ]
+	# the job ended (and its pipes were closed) before the late writes,
+	# however long lanes itself took
+	wait_unmarked "$MARK" 5
 }
 
-@test "--timeout 0.3 kills a grandchild that holds the job's stdout, and lanes ends within about 1 s" {
-	run_lanes "sh -c '$SLEEP 100 & echo started'"$'\n' --timeout 0.3
+@test "--timeout 0.3 ends a job and the background process that shares its output, and lanes ends within about 1 s" {
+	run_lanes "sh -c '$SLEEP 100 & echo started; $SLEEP 100'"$'\n' --timeout 0.3
 	show
 	[ "$status" -eq 1 ]
 	[ "$elapsed_ms" -lt 1500 ]

@@ -28,6 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct options opts;
 	memset(&opts, 0, sizeof opts);
 	struct source_spec src = { .kind = SOURCE_FILE, .path = path };
+	char *command[] = { "echo", NULL };  /* with none, blank items would be skipped */
+	opts.command = command;
+	opts.command_count = 1;
 	opts.sources = &src;
 	opts.source_count = 1;
 	opts.delimiter = delimiters[pick & 3];

@@ -1,13 +1,20 @@
-/* host.c — reads the limits of this machine and this process: usable CPUs
- * (affinity and cgroup v2 quota) and descriptors. Knows nothing of jobs. */
-#include "host.h"
+/* machine.c — this machine and this process: usable CPUs (affinity and
+ * cgroup v2 quota), descriptors, reaping orphans, the controlling
+ * terminal. Each Linux-only call sits in one small function here, so a
+ * port is one contained change. Knows nothing of jobs. */
+#include "machine.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <termios.h>
+#include <unistd.h>
 
 static long affinity_cpus(void)
 {
@@ -78,7 +85,7 @@ static long cgroup_cpus(void)
 	return best;
 }
 
-long host_cpus(void)
+long machine_cpus(void)
 {
 	long cpus = affinity_cpus();
 	if (cpus < 1)
@@ -89,7 +96,7 @@ long host_cpus(void)
 	return cpus;
 }
 
-long host_raise_fd_limit(long wanted)
+long machine_raise_fd_limit(long wanted)
 {
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
@@ -105,9 +112,57 @@ long host_raise_fd_limit(long wanted)
 	return (long)rl.rlim_cur;
 }
 
-void host_become_subreaper(void)
+void machine_become_subreaper(void)
 {
 #ifdef PR_SET_CHILD_SUBREAPER
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 #endif
+}
+
+int machine_lowest_free_fd(void)
+{
+	int fd = fcntl(0, F_DUPFD_CLOEXEC, 0);
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
+
+/* A closed descriptor 0, 1 or 2 gets /dev/null, opened the wrong way round
+ * (stdin write-only, stdout and stderr read-only), so that reading or
+ * writing it still fails with EBADF as before, and a pipe made for a job
+ * can never be given one of these numbers. */
+void machine_fill_standard_fds(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		int got = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+		if (got >= 0 && got != fd) {
+			dup2(got, fd);
+			close(got);
+		}
+	}
+}
+
+int machine_terminal_open(void)
+{
+	return open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+}
+
+bool machine_terminal_is_ours(int tty)
+{
+	return tcgetpgrp(tty) == getpgrp();
+}
+
+/* tcsetpgrp from a background process group raises SIGTTOU unless the
+ * caller blocks it, and lanes is in the background while a job holds the
+ * terminal. */
+void machine_terminal_give(int tty, pid_t group)
+{
+	sigset_t ttou, old;
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &old);
+	tcsetpgrp(tty, group);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 }

@@ -1,0 +1,75 @@
+/* jobs.h — the record of each job of a run, from its start until it has
+ * been printed: records are made as jobs start and reused once printed,
+ * found by pid in O(1), listed while they run, and kept in input order
+ * under -k. */
+#ifndef LANES_JOBS_H
+#define LANES_JOBS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "command.h"
+#include "output.h"
+#include "timer.h"
+
+enum job_phase {
+	JOB_READY,        /* its item is taken, its slot held: it waits to start */
+	JOB_RUNNING,      /* its process runs, or is being ended */
+	JOB_RETRY_WAIT,   /* between attempts: no process, its timer set */
+	JOB_ENDED,        /* done; under -k it may wait to be printed */
+};
+
+struct job {
+	unsigned long seq;
+	unsigned long order;   /* position among the jobs that ran: -k prints by it */
+	int slot;
+	int attempt;           /* 1 for the first run, 2 for the first retry, ... */
+	enum job_phase phase;
+	pid_t pid;             /* its process, > 0 until reaped or given up on */
+	pid_t group;           /* its process group, for signals */
+	int status;            /* exit code, or 128 + signal */
+	int signal;            /* the signal that ended the process; 0: it exited */
+	bool timed_out;
+	bool stopped;          /* ended by lanes: output dropped, not counted */
+	bool has_terminal;     /* --tty: its group is the terminal's foreground */
+	bool stopped_by_terminal;  /* the kernel stopped it for using the terminal */
+	int term_step;         /* next --termseq step; -1: not being ended */
+	double start_epoch;    /* for the joblog */
+	int64_t start_mono;
+	struct timer_entry timer;  /* timeout, termseq step, or retry */
+	struct output_job out;
+	struct command cmd;
+	struct command tag;    /* only its text: the --tag / --tagstring prefix */
+	struct job *prev, *next;   /* among the live jobs, or the pool */
+};
+
+/* A record for a job about to start (JOB_READY), put on the live list;
+ * `timer_fn` is what its timer calls. */
+struct job *jobs_new(void (*timer_fn)(struct timer_entry *));
+
+/* The job has ended: off the live list (it may still wait to be printed). */
+void jobs_ended(struct job *j);
+
+/* The record is done with: kept for a later job, buffers and all. */
+void jobs_recycle(struct job *j);
+
+/* The live jobs: running or waiting to retry. */
+struct job *jobs_first_live(void);
+long jobs_live_count(void);
+
+/* The pid table. */
+void jobs_track_pid(struct job *j, pid_t pid);
+void jobs_forget_pid(struct job *j);
+struct job *jobs_by_pid(pid_t pid);
+
+/* -k: jobs in the order they started, until printed. */
+void jobs_order_push(struct job *j);
+struct job *jobs_order_oldest(void);
+void jobs_order_pop(void);
+size_t jobs_order_count(void);
+
+/* Frees every record. */
+void jobs_free_all(void);
+
+#endif

@@ -1,0 +1,39 @@
+/* machine.h — what this machine lets lanes use: CPUs, descriptors,
+ * reaping, the terminal. Every Linux-only call sits here, one small
+ * function each. */
+#ifndef LANES_MACHINE_H
+#define LANES_MACHINE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* CPUs this process may use: the affinity mask capped by the cgroup v2
+ * cpu.max quotas of its cgroup and every ancestor; at least 1. */
+long machine_cpus(void);
+
+/* Raises the soft RLIMIT_NOFILE towards `wanted` (never past the hard
+ * limit, never lowering it: jobs inherit it, so it is raised only as far
+ * as needed). Returns the soft limit now in force. */
+long machine_raise_fd_limit(long wanted);
+
+/* The lowest descriptor number not in use: about how many are open. */
+int machine_lowest_free_fd(void);
+
+/* Gives a closed stdin, stdout or stderr a descriptor that still fails
+ * the same way, so that no file lanes opens takes their numbers. */
+void machine_fill_standard_fds(void);
+
+/* Makes lanes the reaper of its jobs' orphaned grandchildren, so none is
+ * left a zombie. Best effort. */
+void machine_become_subreaper(void);
+
+/* The controlling terminal (/dev/tty), or -1 with errno set. */
+int machine_terminal_open(void);
+
+/* True when lanes' process group is the terminal's foreground group. */
+bool machine_terminal_is_ours(int tty);
+
+/* Makes `group` the terminal's foreground process group. */
+void machine_terminal_give(int tty, pid_t group);
+
+#endif
