@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "msg.h"
 
 static struct job *live, *pool;
 static long live_count;
@@ -178,6 +179,21 @@ void jobs_order_pop(void)
 size_t jobs_order_count(void)
 {
 	return ring_count;
+}
+
+void jobs_list(int64_t now)
+{
+	long running = 0;
+	for (const struct job *j = live; j; j = j->next)
+		running += j->phase == JOB_RUNNING && j->pid > 0;
+	msg_print("%ld running job%s (seq, slot, pid, seconds, command):", running, running == 1 ? "" : "s");
+	for (const struct job *j = live; j; j = j->next) {
+		if (j->phase == JOB_READY)
+			continue;
+		bool waiting = j->phase == JOB_RETRY_WAIT;
+		msg_print("  %lu\t%d\t%d\t%.3f\t%s%s", j->seq, j->slot, waiting ? 0 : (int)j->group,
+			  (double)(now - j->start_mono) / 1e9, j->cmd.text, waiting ? " (waiting to retry)" : "");
+	}
 }
 
 static void free_list(struct job *j)

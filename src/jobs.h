@@ -69,6 +69,10 @@ struct job *jobs_order_oldest(void);
 void jobs_order_pop(void);
 size_t jobs_order_count(void);
 
+/* SIGUSR1: lists the live jobs on stderr (seq, slot, pid, seconds since
+ * they started, command), for a person wondering what lanes is doing. */
+void jobs_list(int64_t now);
+
 /* Frees every record. */
 void jobs_free_all(void);
 

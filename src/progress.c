@@ -4,11 +4,14 @@
  * stays the jobs' output. */
 #include "progress.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "loop.h"
 #include "msg.h"
+#include "timer.h"
 
 #define TTY_INTERVAL_NS (100 * INT64_C(1000000))
 #define PLAIN_INTERVAL_NS (1000 * INT64_C(1000000))
@@ -18,28 +21,9 @@ static const struct options *opts;
 static long total;
 static bool active, tty;
 static int64_t started_at = -1, drawn_at = -1;
-
-void progress_init(const struct options *o, long jobs, int64_t now)
-{
-	opts = o;
-	total = o->total >= 0 ? o->total : jobs;
-	active = o->progress || o->bar || o->eta;
-	tty = isatty(2);
-	started_at = now;
-}
-
-void progress_toggle(void)
-{
-	if (active && tty)
-		msg_write("\r\033[K", 4);  /* take the line away */
-	active = !active;
-	drawn_at = -1;
-}
-
-bool progress_active(void)
-{
-	return active;
-}
+static void (*get_counts)(struct progress_counts *);
+static void on_timer(struct timer_entry *e);
+static struct timer_entry timer = TIMER_ENTRY(on_timer);
 
 static void format_duration(char *buf, size_t size, double s)
 {
@@ -96,15 +80,58 @@ static void draw(int64_t now, const struct progress_counts *c, bool last)
 	drawn_at = now;
 }
 
-int64_t progress_draw(int64_t now, const struct progress_counts *c, bool force)
+/* Draws the line if it is due (or `force`), and sets when to next. */
+static void tick(bool force)
 {
+	if (!active)
+		return;
+	int64_t now = timer_now();
 	int64_t interval = tty ? TTY_INTERVAL_NS : PLAIN_INTERVAL_NS;
-	if (force || drawn_at < 0 || now - drawn_at >= interval)
-		draw(now, c, false);
-	return drawn_at + interval;
+	if (force || drawn_at < 0 || now - drawn_at >= interval) {
+		struct progress_counts c;
+		get_counts(&c);
+		draw(now, &c, false);
+	}
+	timer_schedule(&timer, drawn_at + interval);
 }
 
-void progress_finish(int64_t now, const struct progress_counts *c)
+static void on_timer(struct timer_entry *e)
 {
-	draw(now, c, true);
+	(void)e;
+	tick(false);
+}
+
+static void on_toggle(int sig)
+{
+	(void)sig;
+	if (active && tty)
+		msg_write("\r\033[K", 4);  /* take the line away */
+	active = !active;
+	drawn_at = -1;
+	if (active)
+		tick(true);
+	else
+		timer_cancel(&timer);
+}
+
+void progress_start(const struct options *o, long jobs, void (*counts)(struct progress_counts *))
+{
+	opts = o;
+	total = o->total >= 0 ? o->total : jobs;
+	active = o->progress || o->bar || o->eta;
+	tty = isatty(2);
+	started_at = timer_now();
+	get_counts = counts;
+	loop_catch(SIGUSR2, on_toggle, false);
+	tick(true);
+}
+
+void progress_finish(void)
+{
+	timer_cancel(&timer);
+	if (!active)
+		return;
+	struct progress_counts c;
+	get_counts(&c);
+	draw(timer_now(), &c, true);
 }

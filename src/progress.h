@@ -14,18 +14,12 @@ struct progress_counts {
 };
 
 /* `total`: the number of jobs, or -1 when unknown (streamed input);
- * `now`: when the run began. */
-void progress_init(const struct options *opts, long total, int64_t now);
-
-/* SIGUSR2: shows the line if hidden, hides it if shown. */
-void progress_toggle(void);
-
-bool progress_active(void);
-
-/* Draws the line if it is due (or `force`); returns when to draw next. */
-int64_t progress_draw(int64_t now, const struct progress_counts *c, bool force);
+ * `counts` fills in the figures each time the line is drawn. From now on
+ * the line is drawn when due (a deadline of its own), and SIGUSR2 shows it
+ * if hidden and hides it if shown. */
+void progress_start(const struct options *opts, long total, void (*counts)(struct progress_counts *));
 
 /* The last line, ended, so what follows on stderr starts a line. */
-void progress_finish(int64_t now, const struct progress_counts *c);
+void progress_finish(void);
 
 #endif

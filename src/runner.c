@@ -32,24 +32,22 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "jobenv.h"
+#include "halt.h"
 #include "jobs.h"
 #include "joblog.h"
+#include "local.h"
 #include "loop.h"
-#include "machine.h"
 #include "msg.h"
 #include "output.h"
 #include "pace.h"
 #include "progress.h"
 #include "slots.h"
-#include "spawn.h"
+#include "termseq.h"
 
 #define START_BATCH 64
-#define FD_SLACK 8                  /* beyond those open at the start */
 #define FDS_PER_JOB 4               /* two pipes, both ends, while it starts */
 #define RETRY_NS (100 * INT64_C(1000000))            /* after a refused spawn */
 #define GIVE_UP_NS (5 * INT64_C(1000000000))         /* refused, with no job running */
-#define KILL_GRACE_NS (1000 * INT64_C(1000000))      /* for a SIGKILL to be reaped */
 #define STOP_DRAIN_NS (500 * INT64_C(1000000))       /* a stalled reader after a stop */
 
 static const struct options *opts;
@@ -59,30 +57,19 @@ static struct template *template, *tag_template;
 static struct joblog *joblog;
 
 static struct job *held;          /* taken from the input, not started yet */
-static long running;              /* job processes not yet reaped */
-static long ending_groups;        /* reaped jobs whose group is still being ended */
 static bool input_done, no_more_starts, stopping, hard_stop, fd_warned;
 static long total_items = -1;     /* known only for --halt N% */
-static unsigned long counted[3];  /* jobs per halt_on: failed, succeeded, ended */
 static unsigned long started_count, last_order, next_to_print = 1;
-static int terminal = -1;         /* --tty */
 static int64_t refused_since = -1;
 
 static void nothing(struct timer_entry *e) { (void)e; }
-static void on_progress_timer(struct timer_entry *e);
 static struct timer_entry pace_timer = TIMER_ENTRY(nothing);
 static struct timer_entry spawn_timer = TIMER_ENTRY(nothing);
 static struct timer_entry drain_timer = TIMER_ENTRY(nothing);
-static struct timer_entry progress_timer = TIMER_ENTRY(on_progress_timer);
 
 static void job_end(struct job *j);
 static bool launch(struct job *j);
 static void on_job_timer(struct timer_entry *e);
-
-static bool group_alive(const struct job *j)
-{
-	return kill(-j->group, 0) == 0 || errno != ESRCH;
-}
 
 static void finish(struct job *j)
 {
@@ -91,63 +78,6 @@ static void finish(struct job *j)
 }
 
 /* ---- ending jobs ---- */
-
-/* Its --termseq has run out and something of the job is left: lanes
- * stops waiting for it and says so. */
-static void give_up_on(struct job *j)
-{
-	if (j->pid == 0 && !group_alive(j)) {
-		finish(j);
-		return;
-	}
-	msg_print("job %lu outlived its --termseq; leaving process group %d running: %s", j->seq, (int)j->group,
-		  j->cmd.text);
-	if (j->pid > 0) {
-		int sig = opts->termseq.signal[opts->termseq.count - 1];
-		j->signal = sig;
-		j->status = 128 + sig;
-		jobs_forget_pid(j);
-		running--;
-	} else {
-		ending_groups--;
-	}
-	finish(j);
-}
-
-/* Sends the next --termseq signal to the job's process group and sets
- * the deadline for the one after it. */
-static void termseq_step(struct job *j)
-{
-	const struct termseq *t = &opts->termseq;
-	if (j->term_step >= t->count) {
-		give_up_on(j);
-		return;
-	}
-	int sig = t->signal[j->term_step];
-	if (kill(-j->group, sig) != 0 && errno == ESRCH) {
-		if (j->pid == 0) {
-			ending_groups--;
-			finish(j);
-		}
-		return;  /* else its reap finishes it */
-	}
-	if (j->stopped_by_terminal && sig != SIGSTOP)
-		kill(-j->group, SIGCONT);  /* a stopped process acts on nothing but KILL */
-	int64_t wait = t->wait_ns[j->term_step];
-	if (sig == SIGKILL && wait < KILL_GRACE_NS)
-		wait = KILL_GRACE_NS;
-	j->term_step++;
-	timer_schedule(&j->timer, timer_now() + wait);
-}
-
-static void end_process_group(struct job *j)
-{
-	if (j->term_step >= 0)
-		return;
-	timer_cancel(&j->timer);
-	j->term_step = 0;
-	termseq_step(j);
-}
 
 /* Ends every job (halt now, a stop signal, a closed stdout). */
 static void stop_running_jobs(void)
@@ -164,38 +94,12 @@ static void stop_running_jobs(void)
 		} else if (j->phase == JOB_RETRY_WAIT) {
 			job_end(j);
 		} else {
-			end_process_group(j);
+			termseq_begin(j);
 		}
 	}
 }
 
 /* ---- a job's end ---- */
-
-static const char *halt_verb(enum halt_on on)
-{
-	return on == HALT_ON_FAIL ? "failed" : on == HALT_ON_SUCCESS ? "succeeded" : "ended";
-}
-
-static void check_halt(struct job *j, bool failed)
-{
-	const struct halt_spec *h = &opts->halt;
-	if (h->when == HALT_NEVER || no_more_starts)
-		return;
-	if (!(h->on == HALT_ON_DONE || (h->on == HALT_ON_FAIL) == failed))
-		return;
-	unsigned long n = counted[h->on];
-	bool trigger = h->percent_of_total ? total_items > 0 && n * 100.0 >= h->percent * (double)total_items
-					   : (long)n >= h->count;
-	if (!trigger)
-		return;
-	if (h->on == HALT_ON_FAIL)
-		result->halt_status = j->status ? j->status : 1;
-	msg_print("--halt %s: job %lu %s (status %d); %s", opts->halt_text, j->seq, halt_verb(h->on), j->status,
-		  h->when == HALT_NOW ? "ending the running jobs" : "starting no more jobs");
-	no_more_starts = true;
-	if (h->when == HALT_NOW)
-		stop_running_jobs();
-}
 
 static bool failed(const struct job *j)
 {
@@ -225,10 +129,14 @@ static void count_job(struct job *j)
 	}
 	bool f = failed(j);
 	result->failed += f;
-	counted[HALT_ON_FAIL] += f;
-	counted[HALT_ON_SUCCESS] += !f;
-	counted[HALT_ON_DONE]++;
-	check_halt(j, f);
+	halt_count(f);
+	enum halt_action a = no_more_starts ? HALT_GO_ON : halt_check(j->seq, j->status, f);
+	if (a != HALT_GO_ON) {
+		result->halt_status = halt_status();
+		no_more_starts = true;
+	}
+	if (a == HALT_END_RUNNING)
+		stop_running_jobs();
 }
 
 /* -k: passes on, in input order, every job that has ended up to the
@@ -291,61 +199,24 @@ static void job_end(struct job *j)
 
 /* ---- reaping ---- */
 
-/* The kernel stopped a job: it read or set up the terminal from the
- * background (SIGTTIN, SIGTTOU), or, holding the terminal under --tty, it
- * was sent Ctrl-Z (SIGTSTP). */
-static void on_suspend(int sig);
+/* The kernel stopped a job for reading or setting up the terminal from
+ * the background (SIGTTIN, SIGTTOU): nothing would ever continue it. */
 static void job_stopped(struct job *j, int sig)
 {
-	if (j->has_terminal && (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)) {
-		on_suspend(sig);  /* lanes stops with it, as a shell's job would */
-		return;
-	}
-	if ((sig == SIGTTIN || sig == SIGTTOU) && j->term_step < 0) {
+	if ((sig == SIGTTIN || sig == SIGTTOU) && !termseq_ending(j)) {
 		msg_print("job %lu was stopped for %s the terminal (SIG%s); ending it (a job that uses the terminal needs --tty): %s",
 			  j->seq, sig == SIGTTIN ? "reading" : "setting up", options_signal_name(sig), j->cmd.text);
 		j->stopped_by_terminal = true;
-		end_process_group(j);
+		termseq_begin(j);
 	}
 }
 
-static void on_child(int sig)
+static void job_reaped(struct job *j)
 {
-	(void)sig;
-	int status;
-	pid_t pid;
-	while ((pid = waitpid(-1, &status, WNOHANG | WUNTRACED)) > 0) {
-		struct job *j = jobs_by_pid(pid);
-		if (!j)
-			continue;  /* an orphaned grandchild we adopted as subreaper */
-		if (WIFSTOPPED(status)) {
-			job_stopped(j, WSTOPSIG(status));
-			continue;
-		}
-		jobs_forget_pid(j);
-		running--;
-		j->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-		j->status = j->signal ? 128 + j->signal : WEXITSTATUS(status);
-		if (j->has_terminal) {
-			machine_terminal_give(terminal, getpgrp());
-			j->has_terminal = false;
-		}
-		if (j->term_step >= 0 && group_alive(j))
-			ending_groups++;  /* the termseq goes on for the rest of its group */
-		else
-			finish(j);
-	}
-	if (ending_groups == 0)
-		return;
-	/* A group's last process may have been one of the orphans above. */
-	struct job *next;
-	for (struct job *j = jobs_first_live(); j; j = next) {
-		next = j->next;
-		if (j->phase == JOB_RUNNING && j->pid == 0 && j->term_step >= 0 && !group_alive(j)) {
-			ending_groups--;
-			finish(j);
-		}
-	}
+	if (termseq_ending(j))
+		termseq_reaped(j);  /* over when the rest of its group is */
+	else
+		finish(j);
 }
 
 /* ---- starting jobs ---- */
@@ -410,13 +281,13 @@ static void watch_input(void)
 static void refused(struct job *j, int e)
 {
 	int64_t now = timer_now();
-	if ((e == EMFILE || e == ENFILE) && !fd_warned && running > 0) {
-		msg_print("out of file descriptors with %ld jobs running; running fewer at once", running);
+	if ((e == EMFILE || e == ENFILE) && !fd_warned && local_running() > 0) {
+		msg_print("out of file descriptors with %ld jobs running; running fewer at once", local_running());
 		fd_warned = true;
 	}
-	if (refused_since < 0 || running > 0)
+	if (refused_since < 0 || local_running() > 0)
 		refused_since = now;
-	if (running == 0 && now - refused_since >= GIVE_UP_NS) {
+	if (local_running() == 0 && now - refused_since >= GIVE_UP_NS) {
 		msg_print("cannot start job %lu: %s, with no job running for %d s; giving up", j->seq, strerror(e),
 			  (int)(GIVE_UP_NS / 1000000000));
 		result->could_not_start = true;
@@ -444,38 +315,15 @@ static void exec_failed(struct job *j, int e)
 	finish(j);
 }
 
-static int spawn_job(struct job *j, int child[2], pid_t *pid)
-{
-	bool tty = terminal >= 0 && machine_terminal_is_ours(terminal);
-	struct spawn_job s = {
-		.argv = j->cmd.argv,
-		.envp = jobenv_for(j->seq, j->slot),
-		.in = terminal,
-		.out = child[0],
-		.err = child[1],
-		.terminal = tty ? terminal : -1,
-	};
-	int e = spawn_start(&s, pid);
-	if (e == ENOEXEC && !j->cmd.shell) {
-		/* A script without #!: run it as a shell would, by the shell. */
-		command_use_shell(&j->cmd, opts->shell);
-		s.argv = j->cmd.argv;
-		e = spawn_start(&s, pid);
-	}
-	j->has_terminal = tty && e == 0;
-	return e;
-}
-
 /* Starts job j (its record and command are ready), or runs it again for a
  * retry. Returns false when the system refused for now. */
 static bool launch(struct job *j)
 {
 	bool again = j->phase == JOB_RETRY_WAIT;
 	int child[2];
-	pid_t pid = 0;
 	int e = output_open(&j->out, child);
 	if (!e)
-		e = spawn_job(j, child, &pid);
+		e = local_start(j, child);
 	if (e == EMFILE || e == ENFILE || e == EAGAIN || e == ENOMEM) {
 		output_discard(&j->out);
 		refused(j, e);
@@ -504,9 +352,6 @@ static bool launch(struct job *j)
 		exec_failed(j, e);
 		return true;
 	}
-	jobs_track_pid(j, pid);
-	j->group = pid;
-	running++;
 	if (opts->timeout_ns)
 		timer_schedule(&j->timer, j->start_mono + opts->timeout_ns);
 	/* With retries a live job's output could not be taken back. */
@@ -579,15 +424,15 @@ static void on_job_timer(struct timer_entry *e)
 			timer_schedule(&j->timer, at);
 		else if (launch(j) && pace_active())
 			pace_started(timer_now());
-	} else if (j->term_step < 0) {
+	} else if (!termseq_ending(j)) {
 		const char *t = opts->timeout_text;
 		size_t n = strlen(t);
 		j->timed_out = true;
 		msg_print("job %lu timed out after %s%s: %s", j->seq, t, n && t[n - 1] >= '0' && t[n - 1] <= '9' ? "s" : "",
 			  j->cmd.text);
-		end_process_group(j);
+		termseq_begin(j);
 	} else {
-		termseq_step(j);
+		termseq_next(j);
 	}
 }
 
@@ -598,8 +443,9 @@ static void on_stop(int sig)
 	if (!stopping) {
 		stopping = true;
 		result->signal = sig;
-		if (running > 0)
-			msg_print("SIG%s: ending %ld running job%s", options_signal_name(sig), running, running == 1 ? "" : "s");
+		long n = local_running();
+		if (n > 0)
+			msg_print("SIG%s: ending %ld running job%s", options_signal_name(sig), n, n == 1 ? "" : "s");
 		stop_running_jobs();
 		return;
 	}
@@ -610,104 +456,18 @@ static void on_stop(int sig)
 			kill(-j->group, SIGKILL);
 }
 
-/* Ctrl-Z: every job's process group stops, then lanes; when lanes is
- * continued, they are too, and no deadline counts the time stopped. */
-static void on_suspend(int sig)
-{
-	(void)sig;
-	struct job *holder = NULL;
-	for (struct job *j = jobs_first_live(); j; j = j->next)
-		if (j->phase == JOB_RUNNING && j->pid > 0) {
-			kill(-j->group, SIGSTOP);
-			if (j->has_terminal)
-				holder = j;
-		}
-	if (holder)
-		machine_terminal_give(terminal, getpgrp());
-	int64_t stopped = loop_suspend();
-	if (holder)
-		machine_terminal_give(terminal, holder->group);
-	for (struct job *j = jobs_first_live(); j; j = j->next)
-		if (j->phase == JOB_RUNNING && j->group > 0)
-			kill(-j->group, SIGCONT);
-	timer_shift(stopped);
-}
-
-/* Continued after a stop lanes did not ask for (SIGSTOP): so are its jobs. */
-static void on_continue(int sig)
-{
-	(void)sig;
-	for (struct job *j = jobs_first_live(); j; j = j->next)
-		if (j->phase == JOB_RUNNING && j->group > 0 && !j->stopped_by_terminal)
-			kill(-j->group, SIGCONT);
-}
-
-/* SIGUSR1: what is running, for a person wondering what lanes is doing. */
 static void on_list(int sig)
 {
 	(void)sig;
-	int64_t now = timer_now();
-	msg_print("%ld running job%s (seq, slot, pid, seconds, command):", running, running == 1 ? "" : "s");
-	for (const struct job *j = jobs_first_live(); j; j = j->next) {
-		if (j->phase == JOB_READY)
-			continue;
-		bool waiting = j->phase == JOB_RETRY_WAIT;
-		msg_print("  %lu\t%d\t%d\t%.3f\t%s%s", j->seq, j->slot, waiting ? 0 : (int)j->group,
-			  (double)(now - j->start_mono) / 1e9, j->cmd.text, waiting ? " (waiting to retry)" : "");
-	}
+	jobs_list(timer_now());
 }
 
-static void show_progress(bool force)
+static void progress_counts(struct progress_counts *c)
 {
-	if (!progress_active())
-		return;
-	struct progress_counts c = { started_count, counted[HALT_ON_DONE], counted[HALT_ON_FAIL], running };
-	int64_t next = progress_draw(timer_now(), &c, force);
-	if (!no_more_starts || running > 0)
-		timer_schedule(&progress_timer, next);
-}
-
-static void on_progress_timer(struct timer_entry *e)
-{
-	(void)e;
-	show_progress(false);
-}
-
-static void on_toggle(int sig)
-{
-	(void)sig;
-	progress_toggle();
-	show_progress(true);
+	*c = (struct progress_counts){ started_count, halt_done(), halt_failed(), local_running() };
 }
 
 /* ---- the run ---- */
-
-/* How many jobs the descriptors allow: each running job holds its two
- * pipes, both ends, and may hold two spill files; under -k a record that
- * waits to be printed may hold two spill files too. Raises the soft limit
- * as far as that needs. */
-static long fit_slots_to_descriptors(long wanted)
-{
-	if (opts->output == OUTPUT_UNGROUP)
-		return wanted;
-	long open_now = machine_lowest_free_fd();
-	long per_slot = opts->keep_order ? 8 : 6;
-	long limit = machine_raise_fd_limit(open_now + FD_SLACK + per_slot * wanted);
-	if (limit - open_now < FDS_PER_JOB) {
-		msg_print("too few file descriptors for even one job: the limit is %ld (ulimit -n), %ld are in use and a job needs %d",
-			  limit, open_now, FDS_PER_JOB);
-		return -1;
-	}
-	long fit = (limit - open_now - FD_SLACK) / per_slot;
-	if (fit < 1)
-		fit = 1;
-	if (fit >= wanted)
-		return wanted;
-	if (opts->slots != 0)
-		msg_print("-j %ld: only enough file descriptors (limit %ld) for %ld jobs at once; running %ld", wanted, limit,
-			  fit, fit);
-	return fit;
-}
 
 static int setup(void)
 {
@@ -715,30 +475,21 @@ static int setup(void)
 		msg_print("cannot set up a timer: %s", strerror(errno));
 		return -1;
 	}
-	loop_catch(SIGCHLD, on_child, false);
 	static const int stops[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++)
 		loop_catch(stops[i], on_stop, true);
-	loop_catch(SIGTSTP, on_suspend, true);
-	loop_catch(SIGCONT, on_continue, false);
 	loop_catch(SIGUSR1, on_list, false);
-	loop_catch(SIGUSR2, on_toggle, false);
-	if (spawn_init() != 0) {
-		msg_print("/dev/null: %s", strerror(errno));
+	termseq_init(&opts->termseq, finish);
+	if (local_init(opts->shell, opts->tty, job_reaped, job_stopped, termseq_after_reaping) != 0)
 		return -1;
-	}
-	if (opts->tty && (terminal = machine_terminal_open()) < 0) {
-		msg_print("--tty: /dev/tty: %s", strerror(errno));
-		return -1;
-	}
-	machine_become_subreaper();
-	jobenv_init();
 	template = template_new(opts->command, opts->command_count, opts->replace, opts->quote);
 	if (opts->tagstring)
 		tag_template = template_new_text(opts->tagstring, opts->replace);
 	long wanted = opts->slots ? opts->slots : JOBS_LIMIT;
 	output_init(opts->output, opts->keep_order, (size_t)(opts->keep_order ? 2 * wanted : wanted));
-	long slots = fit_slots_to_descriptors(wanted);
+	long slots = wanted;
+	if (opts->output != OUTPUT_UNGROUP)
+		slots = slots_fit_descriptors(wanted, opts->keep_order ? 8 : 6, FDS_PER_JOB, opts->slots != 0);
 	if (slots < 0)
 		return -1;
 	slots_init(slots);
@@ -746,6 +497,7 @@ static int setup(void)
 		total_items = input_count_all(input);
 		result->input_failed |= total_items < 0;
 	}
+	halt_init(opts, total_items);
 	if (opts->joblog && !opts->dry_run &&
 	    !(joblog = joblog_open(opts->joblog, opts->resume || opts->retry_failed, output_text)))
 		return -1;
@@ -753,8 +505,8 @@ static int setup(void)
 	long total = -1;
 	if (opts->progress || opts->bar || opts->eta)
 		total = total_items >= 0 && !opts->resume ? total_items : input_total(input);
-	progress_init(opts, total, timer_now());
 	msg_set_sink(output_message);  /* from here on, lanes never blocks on stderr */
+	progress_start(opts, total, progress_counts);
 	return 0;
 }
 
@@ -789,11 +541,10 @@ static int drain(void)
 
 static int run_loop(void)
 {
-	show_progress(true);
 	for (;;) {
 		bool more = start_jobs();
 		check_output();
-		if (running == 0 && jobs_live_count() == 0 && (no_more_starts || input_done))
+		if (local_running() == 0 && jobs_live_count() == 0 && (no_more_starts || input_done))
 			break;
 		/* A write that takes the queue below its low-water mark lets
 		 * jobs start again: then do not wait for anything else. */
@@ -803,11 +554,7 @@ static int run_loop(void)
 		if (loop_wait(!more) != 0)
 			return -1;
 	}
-	timer_cancel(&progress_timer);
-	if (progress_active()) {
-		struct progress_counts c = { started_count, counted[HALT_ON_DONE], counted[HALT_ON_FAIL], running };
-		progress_finish(timer_now(), &c);
-	}
+	progress_finish();
 	return drain();
 }
 
@@ -817,12 +564,9 @@ static void teardown(void)
 	output_end();
 	joblog_close(joblog);
 	jobs_free_all();
-	jobenv_free();
-	spawn_free();
+	local_end();
 	template_free(template);
 	template_free(tag_template);
-	if (terminal >= 0)
-		close(terminal);
 }
 
 int runner_run(const struct options *options, struct input *in, struct run_result *res)

@@ -1,5 +1,5 @@
-/* slots.c — owns the job slots of this run: how many there are to be, and
- * which numbers are free. Numbers are handed out lowest first, so that
+/* slots.c — owns the job slots of this run: how many there are to be (as
+ * many as -j asks and the descriptors allow), and which numbers are free. Numbers are handed out lowest first, so that
  * {%} stays within 1..N and a freed number is reused; memory grows with
  * the slots actually used, not with -j. Knows nothing of jobs. */
 #include "slots.h"
@@ -9,6 +9,8 @@
 #include <stddef.h>
 
 #include "alloc.h"
+#include "machine.h"
+#include "msg.h"
 
 static long target;
 static long in_use;
@@ -16,6 +18,28 @@ static long in_use;
 static int *free_heap;
 static size_t free_count, free_cap;
 static int next_fresh = 1;
+
+#define FD_SLACK 8  /* for what lanes opens during a run, beyond its jobs */
+
+long slots_fit_descriptors(long wanted, long per_slot, long to_start, bool say)
+{
+	long open_now = machine_lowest_free_fd();
+	long limit = machine_raise_fd_limit(open_now + FD_SLACK + per_slot * wanted);
+	if (limit - open_now < to_start) {
+		msg_print("too few file descriptors for even one job: the limit is %ld (ulimit -n), %ld are in use and a job needs %ld",
+			  limit, open_now, to_start);
+		return -1;
+	}
+	long fit = (limit - open_now - FD_SLACK) / per_slot;
+	if (fit < 1)
+		fit = 1;
+	if (fit >= wanted)
+		return wanted;
+	if (say)
+		msg_print("-j %ld: only enough file descriptors (limit %ld) for %ld jobs at once; running %ld", wanted, limit,
+			  fit, fit);
+	return fit;
+}
 
 void slots_init(long n)
 {

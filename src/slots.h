@@ -7,6 +7,14 @@
 #ifndef LANES_SLOTS_H
 #define LANES_SLOTS_H
 
+#include <stdbool.h>
+
+/* How many of `wanted` slots the descriptor limit allows, when a job
+ * holds `per_slot` descriptors while it runs and `to_start` as it starts;
+ * raises the soft limit as far as that needs. Warns once (if `say`) when
+ * it is fewer; returns -1 after a message when not even one job fits. */
+long slots_fit_descriptors(long wanted, long per_slot, long to_start, bool say);
+
 /* Starts with `target` slots (at least 1). */
 void slots_init(long target);
 

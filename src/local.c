@@ -1,0 +1,141 @@
+/* local.c — owns the job processes of this machine: starting one (spawn.c,
+ * with the job's environment and, under --tty, the terminal), the pid
+ * table entry it has until it is reaped, and reaping: waitpid(-1, WNOHANG)
+ * on SIGCHLD until nothing is left, since several exits may share one
+ * signal. Orphans lanes adopted as subreaper are reaped and ignored. What
+ * a reap means is runner.c's business; a --tty job stopped by Ctrl-Z is
+ * job control's (jobctl.c). */
+#include "local.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "jobctl.h"
+#include "jobenv.h"
+#include "loop.h"
+#include "machine.h"
+#include "msg.h"
+#include "spawn.h"
+
+static const char *shell;
+static int tty = -1;
+static long running;
+static void (*on_reaped)(struct job *);
+static void (*on_stopped)(struct job *, int);
+static void (*on_after)(void);
+
+static void on_child(int sig)
+{
+	(void)sig;
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, WNOHANG | WUNTRACED)) > 0) {
+		struct job *j = jobs_by_pid(pid);
+		if (!j)
+			continue;
+		if (WIFSTOPPED(status)) {
+			int sig = WSTOPSIG(status);
+			if (j->has_terminal && (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU))
+				jobctl_suspend();  /* Ctrl-Z at the job: lanes stops with it, as a shell would */
+			else
+				on_stopped(j, sig);
+			continue;
+		}
+		jobs_forget_pid(j);
+		running--;
+		j->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+		j->status = j->signal ? 128 + j->signal : WEXITSTATUS(status);
+		if (j->has_terminal) {
+			jobctl_take_terminal();
+			j->has_terminal = false;
+		}
+		on_reaped(j);
+	}
+	on_after();
+}
+
+int local_init(const char *sh, bool with_tty, void (*reaped)(struct job *), void (*stopped)(struct job *, int),
+	       void (*after)(void))
+{
+	shell = sh;
+	on_reaped = reaped;
+	on_stopped = stopped;
+	on_after = after;
+	loop_catch(SIGCHLD, on_child, false);
+	if (spawn_init() != 0) {
+		msg_print("/dev/null: %s", strerror(errno));
+		return -1;
+	}
+	if (with_tty && (tty = machine_terminal_open()) < 0) {
+		msg_print("--tty: /dev/tty: %s", strerror(errno));
+		return -1;
+	}
+	jobctl_init(tty);
+	machine_become_subreaper();
+	jobenv_init();
+	return 0;
+}
+
+void local_end(void)
+{
+	jobenv_free();
+	spawn_free();
+	if (tty >= 0)
+		close(tty);
+	tty = -1;
+}
+
+int local_start(struct job *j, int child[2])
+{
+	int foreground = jobctl_terminal_for_job();
+	struct spawn_job s = {
+		.argv = j->cmd.argv,
+		.envp = jobenv_for(j->seq, j->slot),
+		.in = tty,
+		.out = child[0],
+		.err = child[1],
+		.terminal = foreground,
+	};
+	pid_t pid;
+	int e = spawn_start(&s, &pid);
+	if (e == ENOEXEC && !j->cmd.shell) {
+		/* A script without #!: run it as a shell would, by the shell. */
+		command_use_shell(&j->cmd, shell);
+		s.argv = j->cmd.argv;
+		e = spawn_start(&s, &pid);
+	}
+	if (e)
+		return e;
+	jobs_track_pid(j, pid);
+	j->group = pid;
+	j->has_terminal = foreground >= 0;
+	running++;
+	return 0;
+}
+
+bool local_signal(struct job *j, int sig)
+{
+	return kill(-j->group, sig) == 0 || (j->pid > 0 && kill(j->pid, sig) == 0);
+}
+
+bool local_alive(const struct job *j)
+{
+	return kill(-j->group, 0) == 0 || errno != ESRCH;
+}
+
+void local_forget(struct job *j)
+{
+	if (j->pid <= 0)
+		return;
+	jobs_forget_pid(j);
+	running--;
+}
+
+long local_running(void)
+{
+	return running;
+}
