@@ -582,15 +582,162 @@ static void parse_command_and_sources(struct options *opts, int argc, char **arg
 		opts->sources[0].linked = false;
 }
 
-void options_parse(int argc, char **argv, struct options *opts)
+/* What the options say about each other, kept while parsing. */
+struct parse_state {
+	char jobs_name[64];       /* -j as typed (-j, -P, --jobs) */
+	const char *jobs_text;
+	bool jobs_given, output_given;
+};
+
+/* The options of how jobs run and print. False: not one of them. */
+static bool take_run_option(int c, const char *name, struct options *opts, struct parse_state *st)
+{
+	const char *why;
+	switch (c) {
+	case 'j':
+	case 'P':
+		if (options_parse_jobs(optarg, &opts->jobs) != 0)
+			usage_error(name, "'%s' is not a job count (examples: 8, 50%%, +2, -1, 0)", optarg);
+		snprintf(st->jobs_name, sizeof st->jobs_name, "%s", name);
+		st->jobs_text = optarg;
+		st->jobs_given = true;
+		break;
+	case OPT_TIMEOUT:
+		if (options_parse_duration(optarg, &opts->timeout_ns) != 0)
+			usage_error(name, "'%s' is not a duration (examples: 30, 1.5s, 500ms, 2m, 1h)", optarg);
+		opts->timeout_text = optarg;
+		break;
+	case OPT_TERMSEQ:
+		if (options_parse_termseq(optarg, &opts->termseq, &why) != 0)
+			usage_error(name, "'%s' %s (example: TERM,200,TERM,100,KILL,25)", optarg, why);
+		break;
+	case OPT_GROUP: opts->output = OUTPUT_GROUP; st->output_given = true; break;
+	case OPT_LINE_BUFFER: opts->output = OUTPUT_LINE; st->output_given = true; break;
+	case 'u': opts->output = OUTPUT_UNGROUP; st->output_given = true; break;
+	case OPT_TTY: opts->tty = true; break;
+	case 'k': opts->keep_order = true; break;
+	case OPT_TAG: opts->tag = true; break;
+	case OPT_TAGSTRING: opts->tagstring = optarg; break;
+	case OPT_HALT:
+		if (options_parse_halt(optarg, &opts->halt) != 0)
+			usage_error(name, "'%s' is not a halt condition (examples: now,fail=1, soon,fail=10%%, now,success=1, 2)", optarg);
+		opts->halt_text = optarg;
+		break;
+	case OPT_SHELL:
+		if (optarg[0] == '\0')
+			usage_error(name, "needs the path of a shell");
+		opts->shell = optarg;
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+/* The options of input sources and templates. */
+static bool take_input_option(int c, const char *name, struct options *opts)
+{
+	switch (c) {
+	case 'a':
+		add_file_source(opts, optarg, false);
+		break;
+	case OPT_LINK: opts->link = true; break;
+	case '0': opts->delimiter = '\0'; break;
+	case 'd':
+		if (options_parse_delimiter(optarg, &opts->delimiter) != 0)
+			usage_error(name, "'%s' is not one delimiter character (examples: , \\t \\0 \\x1e)", optarg);
+		break;
+	case OPT_COLSEP: {
+		regex_t re;
+		int e = options_compile_colsep(optarg, &re);
+		if (e != 0) {
+			char why[256];
+			regerror(e, &re, why, sizeof why);
+			usage_error(name, "'%s' is not a regular expression: %s", optarg, why);
+		}
+		regfree(&re);
+		opts->colsep = optarg;
+		break;
+	}
+	case 'n':
+	case 'N':
+		if (parse_long(optarg, &opts->per_job) != 0 || opts->per_job < 1)
+			usage_error(name, "'%s' is not a number of items (a whole number from 1)", optarg);
+		break;
+	case 'I':
+		if (optarg[0] == '\0')
+			usage_error(name, "needs a non-empty replacement string (example: -I %%)");
+		opts->replace = optarg;
+		break;
+	case 'r': break;  /* lanes never runs a job without input */
+	case 'q': opts->quote = true; break;
+	case OPT_DRY_RUN: opts->dry_run = true; break;
+	case 't': opts->verbose = true; break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+/* The options of job logs, retries, pacing and progress. */
+static bool take_log_option(int c, const char *name, struct options *opts)
+{
+	switch (c) {
+	case OPT_JOBLOG:
+		if (optarg[0] == '\0' || strcmp(optarg, "+") == 0)
+			usage_error(name, "needs a file name (FILE, +FILE to append, or - for stdout)");
+		opts->joblog = optarg;
+		break;
+	case OPT_RESUME: opts->resume = true; break;
+	case OPT_RESUME_FAILED: opts->resume = opts->resume_failed = true; break;
+	case OPT_RETRY_FAILED: opts->retry_failed = true; break;
+	case OPT_RETRIES:
+		if (parse_long(optarg, &opts->retries) != 0)
+			usage_error(name, "'%s' is not a number of attempts (examples: 1, 3, 10)", optarg);
+		if (opts->retries < 1)
+			opts->retries = 1;
+		break;
+	case OPT_RETRY_DELAY:
+		if (options_parse_duration(optarg, &opts->retry_delay_ns) != 0)
+			usage_error(name, "'%s' is not a duration (examples: 30, 1.5s, 500ms, 2m, 1h)", optarg);
+		break;
+	case OPT_DELAY:
+		if (options_parse_duration(optarg, &opts->delay_ns) != 0)
+			usage_error(name, "'%s' is not a duration (examples: 30, 1.5s, 500ms, 2m, 1h)", optarg);
+		break;
+	case OPT_RATE:
+		if (options_parse_rate(optarg, &opts->rate_per_s) != 0)
+			usage_error(name, "'%s' is not a rate (examples: 10/s, 100/m, 5000/h, 0.5/s)", optarg);
+		break;
+	case OPT_LOAD: {
+		int64_t milli;
+		const char *p = optarg;
+		if (parse_decimal(&p, 1000, &milli) != 0 || *p || milli <= 0)
+			usage_error(name, "'%s' is not a number of processes (examples: 4, 8, 2.5)", optarg);
+		opts->load = (double)milli / 1000.0;
+		break;
+	}
+	case OPT_MEMFREE:
+		if (options_parse_size(optarg, &opts->memfree) != 0)
+			usage_error(name, "'%s' is not a size (examples: 500M, 2G, 1.5G, 100000K)", optarg);
+		break;
+	case OPT_PROGRESS: opts->progress = true; break;
+	case OPT_BAR: opts->bar = true; break;
+	case OPT_ETA: opts->eta = true; break;
+	case OPT_TOTAL:
+		if (parse_long(optarg, &opts->total) != 0)
+			usage_error(name, "'%s' is not a number of jobs (example: 1000)", optarg);
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+static void set_defaults(struct options *opts)
 {
 	static const char default_termseq[] = "TERM,200,TERM,100,TERM,50,KILL,25";
 	const char *why;
-	char name[64];
-	char jobs_name[64] = "-j";
-	const char *jobs_text = "";
-	bool jobs_given = false, output_given = false;
-
 	memset(opts, 0, sizeof *opts);
 	opts->jobs.kind = JOBS_PERCENT;
 	opts->jobs.value = 100;
@@ -601,149 +748,18 @@ void options_parse(int argc, char **argv, struct options *opts)
 	opts->total = -1;
 	opts->shell = "/bin/sh";
 	options_parse_termseq(default_termseq, &opts->termseq, &why);
+}
 
-	opterr = 0;
-	for (;;) {
-		int before = optind;
-		int c = getopt_long(argc, argv, "+:hj:P:uk0a:d:n:N:I:rqt", long_options, NULL);
-		if (c == -1)
-			break;
-		const char *arg = before < argc ? argv[before] : NULL;
-		typed_name(arg, c == '?' || c == ':' ? optopt : c, name, sizeof name);
-		switch (c) {
-		case 'j':
-		case 'P':
-			if (options_parse_jobs(optarg, &opts->jobs) != 0)
-				usage_error(name, "'%s' is not a job count (examples: 8, 50%%, +2, -1, 0)", optarg);
-			snprintf(jobs_name, sizeof jobs_name, "%s", name);
-			jobs_text = optarg;
-			jobs_given = true;
-			break;
-		case OPT_TIMEOUT:
-			if (options_parse_duration(optarg, &opts->timeout_ns) != 0)
-				usage_error(name, "'%s' is not a duration (examples: 30, 1.5s, 500ms, 2m, 1h)", optarg);
-			opts->timeout_text = optarg;
-			break;
-		case OPT_TERMSEQ:
-			if (options_parse_termseq(optarg, &opts->termseq, &why) != 0)
-				usage_error(name, "'%s' %s (example: TERM,200,TERM,100,KILL,25)", optarg, why);
-			break;
-		case OPT_GROUP: opts->output = OUTPUT_GROUP; output_given = true; break;
-		case OPT_LINE_BUFFER: opts->output = OUTPUT_LINE; output_given = true; break;
-		case 'u': opts->output = OUTPUT_UNGROUP; output_given = true; break;
-		case OPT_TTY: opts->tty = true; break;
-		case 'k': opts->keep_order = true; break;
-		case OPT_TAG: opts->tag = true; break;
-		case OPT_TAGSTRING: opts->tagstring = optarg; break;
-		case OPT_HALT:
-			if (options_parse_halt(optarg, &opts->halt) != 0)
-				usage_error(name, "'%s' is not a halt condition (examples: now,fail=1, soon,fail=10%%, now,success=1, 2)", optarg);
-			opts->halt_text = optarg;
-			break;
-		case OPT_SHELL:
-			if (optarg[0] == '\0')
-				usage_error(name, "needs the path of a shell");
-			opts->shell = optarg;
-			break;
-		case 'a':
-			add_file_source(opts, optarg, false);
-			break;
-		case OPT_LINK: opts->link = true; break;
-		case '0': opts->delimiter = '\0'; break;
-		case 'd':
-			if (options_parse_delimiter(optarg, &opts->delimiter) != 0)
-				usage_error(name, "'%s' is not one delimiter character (examples: , \\t \\0 \\x1e)", optarg);
-			break;
-		case OPT_COLSEP: {
-			regex_t re;
-			int e = options_compile_colsep(optarg, &re);
-			if (e != 0) {
-				char why[256];
-				regerror(e, &re, why, sizeof why);
-				usage_error(name, "'%s' is not a regular expression: %s", optarg, why);
-			}
-			regfree(&re);
-			opts->colsep = optarg;
-			break;
-		}
-		case 'n':
-		case 'N':
-			if (parse_long(optarg, &opts->per_job) != 0 || opts->per_job < 1)
-				usage_error(name, "'%s' is not a number of items (a whole number from 1)", optarg);
-			break;
-		case 'I':
-			if (optarg[0] == '\0')
-				usage_error(name, "needs a non-empty replacement string (example: -I %%)");
-			opts->replace = optarg;
-			break;
-		case 'r': break;  /* lanes never runs a job without input */
-		case 'q': opts->quote = true; break;
-		case OPT_DRY_RUN: opts->dry_run = true; break;
-		case 't': opts->verbose = true; break;
-		case OPT_JOBLOG:
-			if (optarg[0] == '\0' || strcmp(optarg, "+") == 0)
-				usage_error(name, "needs a file name (FILE, +FILE to append, or - for stdout)");
-			opts->joblog = optarg;
-			break;
-		case OPT_RESUME: opts->resume = true; break;
-		case OPT_RESUME_FAILED: opts->resume = opts->resume_failed = true; break;
-		case OPT_RETRY_FAILED: opts->retry_failed = true; break;
-		case OPT_RETRIES:
-			if (parse_long(optarg, &opts->retries) != 0)
-				usage_error(name, "'%s' is not a number of attempts (examples: 1, 3, 10)", optarg);
-			if (opts->retries < 1)
-				opts->retries = 1;
-			break;
-		case OPT_RETRY_DELAY:
-			if (options_parse_duration(optarg, &opts->retry_delay_ns) != 0)
-				usage_error(name, "'%s' is not a duration (examples: 30, 1.5s, 500ms, 2m, 1h)", optarg);
-			break;
-		case OPT_DELAY:
-			if (options_parse_duration(optarg, &opts->delay_ns) != 0)
-				usage_error(name, "'%s' is not a duration (examples: 30, 1.5s, 500ms, 2m, 1h)", optarg);
-			break;
-		case OPT_RATE:
-			if (options_parse_rate(optarg, &opts->rate_per_s) != 0)
-				usage_error(name, "'%s' is not a rate (examples: 10/s, 100/m, 5000/h, 0.5/s)", optarg);
-			break;
-		case OPT_LOAD: {
-			int64_t milli;
-			const char *p = optarg;
-			if (parse_decimal(&p, 1000, &milli) != 0 || *p || milli <= 0)
-				usage_error(name, "'%s' is not a number of processes (examples: 4, 8, 2.5)", optarg);
-			opts->load = (double)milli / 1000.0;
-			break;
-		}
-		case OPT_MEMFREE:
-			if (options_parse_size(optarg, &opts->memfree) != 0)
-				usage_error(name, "'%s' is not a size (examples: 500M, 2G, 1.5G, 100000K)", optarg);
-			break;
-		case OPT_PROGRESS: opts->progress = true; break;
-		case OPT_BAR: opts->bar = true; break;
-		case OPT_ETA: opts->eta = true; break;
-		case OPT_TOTAL:
-			if (parse_long(optarg, &opts->total) != 0)
-				usage_error(name, "'%s' is not a number of jobs (example: 1000)", optarg);
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			exit(0);
-		case OPT_VERSION:
-			printf("lanes %s\n", LANES_VERSION);
-			exit(0);
-		case ':':
-			usage_error(name, "needs a value (see lanes --help)");
-		default:
-			usage_error(name, "unknown option (see lanes --help)");
-		}
-	}
+/* What holds only for options together, once all are read. */
+static void check_combinations(struct options *opts, const struct parse_state *st)
+{
 	if (opts->tty) {
 		/* GNU parallel's defaults for --tty: one job, output unbuffered. */
-		if (!output_given && !opts->keep_order && !opts->tag && !opts->tagstring)
+		if (!st->output_given && !opts->keep_order && !opts->tag && !opts->tagstring)
 			opts->output = OUTPUT_UNGROUP;
-		if (jobs_given && !(opts->jobs.kind == JOBS_ABSOLUTE && opts->jobs.value == 1))
+		if (st->jobs_given && !(opts->jobs.kind == JOBS_ABSOLUTE && opts->jobs.value == 1))
 			usage_error("--tty", "runs one job at a time (a terminal has one foreground job): cannot be combined with %s %s",
-				    jobs_name, jobs_text);
+				    st->jobs_name, st->jobs_text);
 		opts->jobs = (struct jobs_spec){ JOBS_ABSOLUTE, 1 };
 	}
 	if (opts->output == OUTPUT_UNGROUP && (opts->keep_order || opts->tag || opts->tagstring))
@@ -757,12 +773,44 @@ void options_parse(int argc, char **argv, struct options *opts)
 	long cpus = machine_cpus();
 	opts->slots = options_resolve_jobs(&opts->jobs, cpus, 0);
 	if (opts->slots < 0)
-		usage_error(jobs_name, "'%s' leaves no job slots on a %ld-CPU machine", jobs_text, cpus);
+		usage_error(st->jobs_name, "'%s' leaves no job slots on a %ld-CPU machine", st->jobs_text, cpus);
 	if (opts->slots > JOBS_LIMIT) {
-		fprintf(stderr, "lanes: %s %s: lanes runs at most %d jobs at once; running %d\n", jobs_name, jobs_text,
-			JOBS_LIMIT, JOBS_LIMIT);
+		fprintf(stderr, "lanes: %s %s: lanes runs at most %d jobs at once; running %d\n", st->jobs_name,
+			st->jobs_text, JOBS_LIMIT, JOBS_LIMIT);
 		opts->slots = JOBS_LIMIT;
 	}
+}
+
+void options_parse(int argc, char **argv, struct options *opts)
+{
+	struct parse_state st = { "-j", "", false, false };
+	char name[64];
+	set_defaults(opts);
+	opterr = 0;
+	for (;;) {
+		int before = optind;
+		int c = getopt_long(argc, argv, "+:hj:P:uk0a:d:n:N:I:rqt", long_options, NULL);
+		if (c == -1)
+			break;
+		const char *arg = before < argc ? argv[before] : NULL;
+		typed_name(arg, c == '?' || c == ':' ? optopt : c, name, sizeof name);
+		if (take_run_option(c, name, opts, &st) || take_input_option(c, name, opts) ||
+		    take_log_option(c, name, opts))
+			continue;
+		switch (c) {
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		case OPT_VERSION:
+			printf("lanes %s\n", LANES_VERSION);
+			exit(0);
+		case ':':
+			usage_error(name, "needs a value (see lanes --help)");
+		default:
+			usage_error(name, "unknown option (see lanes --help)");
+		}
+	}
+	check_combinations(opts, &st);
 	parse_command_and_sources(opts, argc - optind, argv + optind);
 	if (opts->retry_failed) {
 		/* The command lines come from the joblog, as they ran. */
