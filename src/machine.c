@@ -4,6 +4,7 @@
  * port is one contained change. Knows nothing of jobs. */
 #include "machine.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -119,12 +120,22 @@ void machine_become_subreaper(void)
 #endif
 }
 
-int machine_lowest_free_fd(void)
+long machine_open_fds(void)
 {
-	int fd = fcntl(0, F_DUPFD_CLOEXEC, 0);
-	if (fd >= 0)
-		close(fd);
-	return fd;
+	DIR *d = opendir("/proc/self/fd");
+	long n = 0;
+	if (d) {
+		while (readdir(d))
+			n++;
+		closedir(d);
+		return n - 3;  /* ".", ".." and the directory's own */
+	}
+	/* No /proc: ask each number up to the limit, or a good way past it. */
+	struct rlimit rl;
+	long top = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (long)rl.rlim_cur : 65536;
+	for (long fd = 0; fd < top; fd++)
+		n += fcntl((int)fd, F_GETFD) >= 0;
+	return n;
 }
 
 /* A closed descriptor 0, 1 or 2 gets /dev/null, opened the wrong way round

@@ -16,8 +16,8 @@ long machine_cpus(void);
  * as needed). Returns the soft limit now in force. */
 long machine_raise_fd_limit(long wanted);
 
-/* The lowest descriptor number not in use: about how many are open. */
-int machine_lowest_free_fd(void);
+/* How many descriptors this process has open. */
+long machine_open_fds(void);
 
 /* Gives a closed stdin, stdout or stderr a descriptor that still fails
  * the same way, so that no file lanes opens takes their numbers. */

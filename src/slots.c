@@ -23,7 +23,7 @@ static int next_fresh = 1;
 
 long slots_fit_descriptors(long wanted, long per_slot, long to_start, bool say)
 {
-	long open_now = machine_lowest_free_fd();
+	long open_now = machine_open_fds();
 	long limit = machine_raise_fd_limit(open_now + FD_SLACK + per_slot * wanted);
 	if (limit - open_now < to_start) {
 		msg_print("too few file descriptors for even one job: the limit is %ld (ulimit -n), %ld are in use and a job needs %ld",

@@ -103,10 +103,13 @@ check_spilled_output() {
 	check_spilled_output 2
 }
 
-@test "with TMPDIR on a full filesystem (1 MiB tmpfs), --group warns once and keeps all output" {
+# A tmpfs that fills part-way through the first spill: the bytes the file
+# did not take must stay in memory, in order (check-sanitize once caught
+# an overlapping copy there).
+@test "with TMPDIR on a full filesystem (256 KiB tmpfs), --group warns once and keeps all output" {
 	local dir
 	dir=$(mktemp -d "$BATS_TEST_TMPDIR/tmpfs.XXXXXX")
-	if ! mount -t tmpfs -o size=1m tmpfs "$dir" 2>"$BATS_TEST_TMPDIR/mount.err"; then
+	if ! mount -t tmpfs -o size=256k tmpfs "$dir" 2>"$BATS_TEST_TMPDIR/mount.err"; then
 		skip "cannot mount a tmpfs here: $(cat "$BATS_TEST_TMPDIR/mount.err")"
 	fi
 	MOUNTED=$dir
@@ -148,36 +151,82 @@ check_spilled_output() {
 	[ "$max" -le "$running" ]
 }
 
-@test "when the process limit (RLIMIT_NPROC) refuses a job its process, lanes waits and retries: no job is lost" {
-	local as_user=() cmd others limit expected i
+# as_nobody: sets $AS_USER to a command prefix that runs as uid 65534, and
+# $SHARED_DIR to a directory that user can read, holding a copy of lanes.
+as_nobody() {
 	if setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
-		as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+		AS_USER=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 	elif runuser -u nobody -- true 2>/dev/null; then
-		as_user=(runuser -u nobody --)
+		AS_USER=(runuser -u nobody --)
 	else
 		skip "neither setpriv nor runuser can run a command as an unprivileged user"
 	fi
-	# A directory the unprivileged user can read, with a copy of lanes
 	SHARED_DIR=$(mktemp -d /tmp/lanes-nproc.XXXXXX)
 	chmod 755 "$SHARED_DIR"
 	cp "$(command -v lanes)" "$SHARED_DIR/lanes"
 	chmod 755 "$SHARED_DIR/lanes"
+	ln -s "$SLEEP_BIN" "$SHARED_DIR/$MARK-sleep"
+}
+
+@test "when the process limit (RLIMIT_NPROC) refuses a job its process, lanes waits and retries: no job is lost" {
+	local others limit expected i pid max=0 n
+	as_nobody
 	# lanes and at most 3 jobs at once: the processes uid 65534 already has
 	# count against the limit too
 	others=$(ps -u 65534 -o pid= | wc -l)
 	limit=$((others + 4))
+	seq 20 >"$SHARED_DIR/input"
+	chmod 644 "$SHARED_DIR/input"
+	OUT=$BATS_TEST_TMPDIR/stdout
+	ERR=$BATS_TEST_TMPDIR/stderr
 	# Each job is one process: sh runs echo itself and execs sleep.
-	cmd=(prlimit --nproc="$limit:$limit" "$SHARED_DIR/lanes" -j 10 'echo out-{}; exec sleep 0.2')
-	run_files "$(seq 20)"$'\n' "${as_user[@]}" "${cmd[@]}"
-	output=$(cat "$OUT")
-	echo "as: ${as_user[*]}; RLIMIT_NPROC $limit ($others other processes of uid 65534)"
+	timeout -k 2 30 "${AS_USER[@]}" prlimit --nproc="$limit:$limit" "$SHARED_DIR/lanes" -j 10 \
+		"echo out-{}; exec $SHARED_DIR/$MARK-sleep 0.2" <"$SHARED_DIR/input" >"$OUT" 2>"$ERR" &
+	pid=$!
+	# lanes' own command line holds the mark too: jobs are the rest
+	while alive "$pid"; do
+		n=$(($(count_marked "$MARK") - 1))
+		((n > max)) && max=$n
+		sleep 0.02
+	done
+	status=0
+	wait "$pid" || status=$?
+	slurp output "$OUT"
+	slurp stderr "$ERR"
+	echo "RLIMIT_NPROC $limit ($others other processes of uid 65534); at most $max jobs seen at once"
 	show
 	expected=$(for ((i = 1; i <= 20; i++)); do echo "out-$i"; done | sort)
 	[ "$status" -eq 0 ]
 	[ "$(printf '%s\n' "$output" | sort)" = "$expected" ]
-	# the limit did bite: 20 jobs of 0.2 s at -j10 would take about 0.4 s;
-	# three at a time take at least 1.4 s
-	[ "$elapsed_ms" -ge 1000 ]
+	[ -z "$stderr" ]
+	# the limit did bite: -j10 would run 10 at once
+	[ "$max" -ge 1 ]
+	[ "$max" -le 5 ]
+}
+
+@test "a process limit that leaves room for no job: lanes gives up after 5 s with one line and 255" {
+	as_nobody
+	run_cmd '' "${AS_USER[@]}" prlimit --nproc=1:1 "$SHARED_DIR/lanes" echo ::: a b
+	show
+	[ "$status" -eq 255 ]
+	[ -z "$output" ]
+	[ "$stderr" = "lanes: cannot start job 1: Resource temporarily unavailable, with no job running for 5 s; giving up" ]
+	[ "$elapsed_ms" -lt 15000 ]
+}
+
+@test "too few file descriptors for even one job (ulimit -n 6) is one line and 255 at the start" {
+	status=0
+	(
+		ulimit -n 6
+		timeout -k 2 10 lanes echo ::: 1 2 3 >"$BATS_TEST_TMPDIR/stdout" 2>"$BATS_TEST_TMPDIR/stderr"
+	) || status=$?
+	slurp output "$BATS_TEST_TMPDIR/stdout"
+	slurp stderr "$BATS_TEST_TMPDIR/stderr"
+	show
+	[ "$status" -eq 255 ]
+	[ -z "$output" ]
+	[[ $stderr == "lanes: too few file descriptors for even one job: the limit is 6 (ulimit -n), "*" are in use and a job needs 4" ]]
+	[ "$(lines_of "$stderr")" -eq 1 ]
 }
 
 @test "a job that closes its stdout early does not disturb the output of the others" {
@@ -366,4 +415,157 @@ kill_marked() {
 	[ "$status" -eq 143 ]
 	[ "$elapsed_ms" -lt 2000 ]
 	kill_marked "$MARK"
+}
+
+# A job whose shell ignores TERM and outlives each sleep it is running.
+stubborn_job() {
+	echo "trap '' TERM; while :; do $SLEEP 1; done"
+}
+
+@test "with --termseq TERM,100 and a job that ignores TERM, SIGTERM still ends lanes, which names the job it left" {
+	stubborn_job >"$BATS_TEST_TMPDIR/jobs"
+	start_lanes "$BATS_TEST_TMPDIR/jobs" --termseq TERM,100
+	wait_marked "$MARK" 2
+	kill -TERM "$LANES_PID"
+	wait_lanes 5
+	show
+	[ "$status" -eq 143 ]
+	[ "$elapsed_ms" -lt 3000 ]
+	[[ $stderr == *"lanes: job 1 outlived its --termseq; leaving process group "*" running: trap"* ]]
+	# it is still there, as lanes said (the test ends it)
+	[ "$(count_marked "$MARK")" -ge 1 ]
+}
+
+@test "with --termseq STOP,10 SIGTERM ends lanes at once and leaves the stopped job behind, saying so" {
+	printf '%s\n' "$SLEEP 100" >"$BATS_TEST_TMPDIR/jobs"
+	start_lanes "$BATS_TEST_TMPDIR/jobs" --termseq STOP,10
+	wait_marked "$MARK" 1
+	kill -TERM "$LANES_PID"
+	wait_lanes 5
+	show
+	[ "$status" -eq 143 ]
+	[ "$elapsed_ms" -lt 3000 ]
+	[[ $stderr == *"lanes: job 1 outlived its --termseq; leaving process group "* ]]
+}
+
+@test "a --timeout with a --termseq the job ignores fails the job, names it, and the run goes on" {
+	{ stubborn_job; echo "echo after"; } >"$BATS_TEST_TMPDIR/jobs"
+	start_lanes "$BATS_TEST_TMPDIR/jobs" -j1 --timeout 0.3 --termseq TERM,100
+	wait_lanes 10
+	show
+	[ "$status" -eq 1 ]
+	[ "$output" = after ]
+	[[ $stderr == *"lanes: job 1 timed out after 0.3s: "* ]]
+	[[ $stderr == *"lanes: job 1 outlived its --termseq; leaving process group "* ]]
+}
+
+@test "after kill -9 of lanes its jobs end with it, and --resume runs every job exactly once" {
+	local ran=$BATS_TEST_TMPDIR/ran log=$BATS_TEST_TMPDIR/log i
+	local cmd="$SLEEP 1.2; echo {} >> $ran"
+	start_lanes /dev/null -j4 --joblog "$log" "$cmd" ::: 1 2 3 4 5 6 7 8
+	# the first four have run and are logged; the next four are asleep
+	for ((i = 0; i < 250 && $(wc -l <"$log" 2>/dev/null || echo 0) < 5; i++)); do sleep 0.02; done
+	sleep 0.3
+	kill -KILL "$LANES_PID"
+	wait "$LANES_PID" 2>/dev/null || true
+	# their shells died with lanes: nothing writes after their sleeps
+	wait_unmarked "$MARK" 3
+	sort -n "$ran" | tr '\n' ' '
+	echo
+	[ "$(sort -n "$ran" | tr '\n' ' ')" = "1 2 3 4 " ]
+	run_lanes '' -j4 --resume --joblog "$log" "$cmd" ::: 1 2 3 4 5 6 7 8
+	show
+	[ "$status" -eq 0 ]
+	[ "$(sort -n "$ran" | tr '\n' ' ')" = "1 2 3 4 5 6 7 8 " ]
+}
+
+joblog_with_seq() {
+	printf 'Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n' >"$BATS_TEST_TMPDIR/log"
+	printf '2\t:\t1795762907.411\t0.101\t0\t2\t0\t0\techo b\n' >>"$BATS_TEST_TMPDIR/log"
+	printf '%s\t:\t1795762907.411\t0.101\t0\t2\t0\t0\techo x\n' "$1" >>"$BATS_TEST_TMPDIR/log"
+}
+
+@test "a joblog row with an absurd Seq (1e15) is refused naming the file and line, before any job" {
+	joblog_with_seq 1000000000000000
+	run_lanes '' -k --resume --joblog "$BATS_TEST_TMPDIR/log" echo ::: a b c
+	show
+	[ "$status" -eq 255 ]
+	[ -z "$output" ]
+	[ "$stderr" = "lanes: --joblog: $BATS_TEST_TMPDIR/log:3: Seq 1000000000000000 is out of range (1 to 1000000000000)" ]
+}
+
+@test "a joblog row with a large Seq (2e9) costs nothing: --resume skips what it has, runs the rest" {
+	joblog_with_seq 2000000000
+	if [ -x /usr/bin/time ]; then
+		run_cmd '' /usr/bin/time -f 'rss %M' lanes -k --resume --joblog "$BATS_TEST_TMPDIR/log" echo ::: a b c
+	else
+		run_lanes '' -k --resume --joblog "$BATS_TEST_TMPDIR/log" echo ::: a b c
+	fi
+	show
+	[ "$status" -eq 0 ]
+	[ "$output" = $'a\nc' ]
+	if [[ $stderr =~ rss\ ([0-9]+) ]]; then
+		[ "${BASH_REMATCH[1]}" -lt 20000 ]
+	fi
+}
+
+@test "-u -j 2000000000 is clamped to what lanes runs at once, said once, and costs little memory" {
+	if [ -x /usr/bin/time ]; then
+		run_cmd '' /usr/bin/time -f 'rss %M' lanes -u -j 2000000000 echo ::: a
+	else
+		run_lanes '' -u -j 2000000000 echo ::: a
+	fi
+	show
+	[ "$status" -eq 0 ]
+	[ "$output" = a ]
+	[[ ${stderr%%$'\n'*} == "lanes: -j 2000000000: lanes runs at most 32768 jobs at once; running 32768" ]]
+	if [[ $stderr =~ rss\ ([0-9]+) ]]; then
+		[ "${BASH_REMATCH[1]}" -lt 20000 ]
+	fi
+}
+
+# AddressSanitizer needs terabytes of address space: no ulimit -v for it.
+skip_under_asan() {
+	if ldd "$(command -v lanes)" 2>/dev/null | grep -q libasan; then
+		skip "lanes is built with AddressSanitizer, which cannot run under ulimit -v"
+	fi
+}
+
+@test "with 16 MB of address space, 32 jobs of 900 kB each: output spills to TMPDIR and nothing is lost" {
+	skip_under_asan
+	status=0
+	(
+		ulimit -v 16384
+		timeout -k 2 20 lanes -j16 'head -c 900000 /dev/zero; : {}' ::: $(seq 32) >"$BATS_TEST_TMPDIR/stdout" 2>"$BATS_TEST_TMPDIR/stderr"
+	) || status=$?
+	slurp stderr "$BATS_TEST_TMPDIR/stderr"
+	show
+	[ "$status" -eq 0 ]
+	[ "$(wc -c <"$BATS_TEST_TMPDIR/stdout")" -eq 28800000 ]
+	[ -z "$stderr" ]
+}
+
+@test "out of memory and out of TMPDIR: each job that cannot keep its output fails alone, or lanes says out of memory" {
+	skip_under_asan
+	local kb failed lost
+	for kb in 3072 4096 6144 8192 12288 16384 24576; do
+		status=0
+		(
+			ulimit -v "$kb"
+			TMPDIR=/nonexistent/lanes-test timeout -k 2 20 lanes -j16 'head -c 900000 /dev/zero; : {}' ::: $(seq 32) \
+				>"$BATS_TEST_TMPDIR/stdout" 2>"$BATS_TEST_TMPDIR/stderr"
+		) || status=$?
+		lost=$(grep -c "its output could not be kept" "$BATS_TEST_TMPDIR/stderr" || true)
+		echo "ulimit -v $kb: status $status, $lost jobs lost their output, $(wc -c <"$BATS_TEST_TMPDIR/stdout") bytes out"
+		# never a crash: a count of failed jobs, or lanes' own error
+		[ "$status" -le 101 ] || [ "$status" -eq 255 ]
+		if [ "$status" -eq 255 ]; then
+			grep -q '^lanes: out of memory$' "$BATS_TEST_TMPDIR/stderr"
+			continue
+		fi
+		# every job that failed said why; every other job's output is whole
+		[ "$lost" -eq "$status" ]
+		[ "$(wc -c <"$BATS_TEST_TMPDIR/stdout")" -eq $(((32 - lost) * 900000)) ]
+		[ "$(tr -d '\0' <"$BATS_TEST_TMPDIR/stdout" | wc -c)" -eq 0 ]
+	done
 }

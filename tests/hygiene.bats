@@ -130,3 +130,16 @@ signal_test() {
 @test "after SIGHUP, no process of any job and no temporary file is left" {
 	signal_test HUP 129
 }
+
+# System calls are what a job costs lanes itself. The target is 12 a job
+# with grouped output; make bench (B1) reports the figure beside xargs'.
+@test "lanes makes at most 12 system calls per job with grouped output (strace -c, 1000 true jobs, -j2)" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	local calls
+	seq 1000 >"$BATS_TEST_TMPDIR/input"
+	strace -c -o "$BATS_TEST_TMPDIR/strace" lanes -j2 true <"$BATS_TEST_TMPDIR/input"
+	cat "$BATS_TEST_TMPDIR/strace"
+	calls=$(awk '$NF == "total" { print $4 }' "$BATS_TEST_TMPDIR/strace")
+	echo "$calls system calls for 1000 jobs"
+	[ "$calls" -le 12000 ]
+}

@@ -135,3 +135,26 @@ usage_error() {
 		[ -z "$(printf '%s\n' "$stderr" | grep -vi halt)" ]
 	done
 }
+
+# The options lanes accepts are its long_options table; --help and the
+# manual must name every one (--help may leave out a few aliases).
+@test "--help and lanes(1) name every option lanes accepts, and --help no option it does not" {
+	local src=$BATS_TEST_DIRNAME/../src/options.c man=$BATS_TEST_DIRNAME/../man/lanes.1 name missing=()
+	local aliases=" halt-on-error xapply total-jobs "
+	run_lanes '' --help
+	[ "$status" -eq 0 ]
+	local accepted
+	accepted=$(sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", [a-z]*_argument,.*/\1/p' "$src")
+	[ "$(wc -w <<<"$accepted")" -gt 30 ]
+	for name in $accepted; do
+		if [[ $aliases != *" $name "* ]] && ! grep -q -- "--$name\b" <<<"$output"; then
+			missing+=("--help lacks --$name")
+		fi
+		grep -q -- "Fl -$name\b" "$man" || missing+=("lanes(1) lacks --$name")
+	done
+	for name in $(grep -o -- '--[a-z][a-z-]*' <<<"$output" | sort -u); do
+		grep -qx -- "${name#--}" <<<"$accepted" || missing+=("--help names $name, which lanes does not accept")
+	done
+	printf '%s\n' "${missing[@]}"
+	[ "${#missing[@]}" -eq 0 ]
+}
