@@ -185,7 +185,7 @@ void jobs_list(int64_t now)
 {
 	long running = 0;
 	for (const struct job *j = live; j; j = j->next)
-		running += j->phase == JOB_RUNNING && j->pid > 0;
+		running += j->phase != JOB_READY;
 	msg_print("%ld running job%s (seq, slot, pid, seconds, command):", running, running == 1 ? "" : "s");
 	for (const struct job *j = live; j; j = j->next) {
 		if (j->phase == JOB_READY)
