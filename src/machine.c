@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -176,4 +177,20 @@ void machine_terminal_give(int tty, pid_t group)
 	sigprocmask(SIG_BLOCK, &ttou, &old);
 	tcsetpgrp(tty, group);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+void machine_close_fds(const int *fds, int count)
+{
+	int low = count ? fds[0] : 0, high = low;
+	for (int i = 1; i < count; i++) {
+		low = fds[i] < low ? fds[i] : low;
+		high = fds[i] > high ? fds[i] : high;
+	}
+#ifdef SYS_close_range
+	/* Consecutive (a job's two pipes usually are): one call for all. */
+	if (count > 1 && high - low == count - 1 && syscall(SYS_close_range, low, high, 0) == 0)
+		return;
+#endif
+	for (int i = 0; i < count; i++)
+		close(fds[i]);
 }

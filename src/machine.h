@@ -23,6 +23,10 @@ long machine_open_fds(void);
  * the same way, so that no file lanes opens takes their numbers. */
 void machine_fill_standard_fds(void);
 
+/* Closes `count` descriptors; in one system call when they are
+ * consecutive numbers and the kernel has close_range. */
+void machine_close_fds(const int *fds, int count);
+
 /* Makes lanes the reaper of its jobs' orphaned grandchildren, so none is
  * left a zombie. Best effort. */
 void machine_become_subreaper(void);

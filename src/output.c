@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "loop.h"
+#include "machine.h"
 #include "msg.h"
 #include "sink.h"
 
@@ -254,15 +255,13 @@ static void take(struct output_stream *s, const char *data, size_t len)
 	check_pressure();
 }
 
-static void close_stream(struct output_stream *s)
+/* Stops watching the stream and takes it off the open list; its read end
+ * is the caller's to close. */
+static void forget_stream(struct output_stream *s)
 {
-	if (s->write_fd >= 0)
-		close(s->write_fd);
-	s->write_fd = -1;
 	if (s->fd < 0)
 		return;
 	loop_unwatch(s->fd);
-	close(s->fd);
 	s->fd = -1;
 	if (s->prev)
 		s->prev->next = s->next;
@@ -271,6 +270,17 @@ static void close_stream(struct output_stream *s)
 	if (s->next)
 		s->next->prev = s->prev;
 	s->prev = s->next = NULL;
+}
+
+static void close_stream(struct output_stream *s)
+{
+	if (s->write_fd >= 0)
+		close(s->write_fd);
+	s->write_fd = -1;
+	int fd = s->fd;
+	forget_stream(s);
+	if (fd >= 0)
+		close(fd);
 }
 
 static void on_readable(int fd, short revents, void *arg)
@@ -323,10 +333,11 @@ int output_open(struct output_job *job, int child[2])
 	return 0;
 }
 
-/* With lanes' write ends closed, a pipe that hangs up has no writer
- * left: reading it cannot block, and a short read has emptied it. One
- * that does not is held by a process the job left behind: it is read
- * only while poll() says there are bytes. */
+/* The job is dead, so what its pipes hold now can only shrink (a process
+ * it left behind may add to it: that is not the job's). lanes still holds
+ * the write ends, so a read never sees end of file: a pipe is read only
+ * while poll() says it has bytes, and is done after a short read. Then
+ * the four descriptors go, in one call when they are consecutive. */
 void output_reaped(struct output_job *job)
 {
 	struct pollfd p[2];
@@ -334,9 +345,6 @@ void output_reaped(struct output_job *job)
 	int n = 0;
 	for (int i = 0; i < 2; i++) {
 		struct output_stream *s = &job->stream[i];
-		if (s->write_fd >= 0)
-			close(s->write_fd);
-		s->write_fd = -1;
 		if (s->fd >= 0) {
 			open[n] = s;
 			p[n++] = (struct pollfd){ .fd = s->fd, .events = POLLIN };
@@ -348,16 +356,24 @@ void output_reaped(struct output_job *job)
 			ssize_t got = p[i].revents & POLLIN ? read(p[i].fd, scratch, sizeof scratch) : 0;
 			if (got > 0)
 				take(open[i], scratch, (size_t)got);
-			bool more = got > 0 && (!(p[i].revents & POLLHUP) || (size_t)got == sizeof scratch);
-			if (more) {
+			if ((size_t)got == sizeof scratch) {
 				open[left] = open[i];
 				p[left++] = (struct pollfd){ .fd = p[i].fd, .events = POLLIN };
 			}
 		}
 		n = left;
 	}
-	for (int i = 0; i < 2; i++)
-		close_stream(&job->stream[i]);
+	int fds[4], count = 0;
+	for (int i = 0; i < 2; i++) {
+		struct output_stream *s = &job->stream[i];
+		if (s->fd >= 0)
+			fds[count++] = s->fd;
+		if (s->write_fd >= 0)
+			fds[count++] = s->write_fd;
+		s->write_fd = -1;
+		forget_stream(s);
+	}
+	machine_close_fds(fds, count);
 }
 
 void output_go_live(struct output_job *job)
