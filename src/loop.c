@@ -133,6 +133,13 @@ void loop_watch(int fd, short events, loop_fd_fn *fn, void *arg)
 	size_t had = watch_cap;
 	watches = xgrow(watches, &watch_cap, (size_t)fd + 1, sizeof *watches);
 	memset(watches + had, 0, (watch_cap - had) * sizeof *watches);
+	if (watches[fd].active) {
+		/* Watched already: the newest call says what it is watched for. */
+		watches[fd].fn = fn;
+		watches[fd].arg = arg;
+		loop_set_events(fd, events);
+		return;
+	}
 	pfds = xgrow(pfds, &pfd_cap, pfd_count + 1, sizeof *pfds);
 	owners = xgrow(owners, &owner_cap, pfd_count + 1, sizeof *owners);
 	struct watch *w = &watches[fd];

@@ -31,7 +31,8 @@ bool loop_catch(int sig, loop_signal_fn *fn, bool unless_ignored);
 void loop_child_window(bool open);
 
 /* Calls fn(fd, revents, arg) whenever fd has one of `events` (POLLIN,
- * POLLOUT), or a hang-up or error. A descriptor is watched once. */
+ * POLLOUT), or a hang-up or error. Watching a watched fd again replaces
+ * what it is watched for. */
 void loop_watch(int fd, short events, loop_fd_fn *fn, void *arg);
 
 /* Changes what fd is watched for; 0 leaves it out of the wait for now. */

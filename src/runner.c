@@ -79,19 +79,27 @@ static void finish(struct job *j)
 
 /* ---- ending jobs ---- */
 
+/* No job starts from now on: one taken from the input but not started
+ * gives its slot back. */
+static void stop_starting(void)
+{
+	no_more_starts = true;
+	if (held) {
+		slots_release(held->slot);
+		jobs_recycle(held);
+		held = NULL;
+	}
+}
+
 /* Ends every job (halt now, a stop signal, a closed stdout). */
 static void stop_running_jobs(void)
 {
-	no_more_starts = true;
-	held = NULL;
+	stop_starting();
 	struct job *next;
 	for (struct job *j = jobs_first_live(); j; j = next) {
 		next = j->next;
 		j->stopped = true;
-		if (j->phase == JOB_READY) {
-			slots_release(j->slot);
-			jobs_recycle(j);
-		} else if (j->phase == JOB_RETRY_WAIT) {
+		if (j->phase == JOB_RETRY_WAIT) {
 			job_end(j);
 		} else {
 			termseq_begin(j);
@@ -133,7 +141,7 @@ static void count_job(struct job *j)
 	enum halt_action a = no_more_starts ? HALT_GO_ON : halt_check(j->seq, j->status, f);
 	if (a != HALT_GO_ON) {
 		result->halt_status = halt_status();
-		no_more_starts = true;
+		stop_starting();
 	}
 	if (a == HALT_END_RUNNING)
 		stop_running_jobs();
@@ -416,7 +424,9 @@ static bool start_jobs(void)
 static void on_job_timer(struct timer_entry *e)
 {
 	struct job *j = TIMER_OWNER(e, struct job, timer);
-	if (j->phase == JOB_RETRY_WAIT) {
+	if (j->phase == JOB_RETRY_WAIT && no_more_starts) {
+		job_end(j);  /* no more starts, retries included: it failed */
+	} else if (j->phase == JOB_RETRY_WAIT) {
 		/* A retry is a start too: output, --rate and the others pace it. */
 		int64_t now = timer_now();
 		int64_t at = output_busy() ? now + RETRY_NS : pace_active() ? pace_next_start(now) : 0;

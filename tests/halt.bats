@@ -154,3 +154,11 @@ soon_jobs() {
 	[ "$output" = $'a\nb' ]
 	one_halt_line
 }
+
+@test "--halt soon,fail=1 with the next job waiting for its --delay: it never starts and lanes ends at once" {
+	run_lanes '' -j2 --delay 5 --halt soon,fail=1 'exit 1; : {}' ::: a b c
+	show
+	[ "$status" -eq 1 ]
+	[ "$elapsed_ms" -lt 3000 ]
+	[ "$stderr" = "lanes: --halt soon,fail=1: job 1 failed (status 1); starting no more jobs" ]
+}

@@ -189,3 +189,15 @@ setup() {
 	done <<<"$output"
 	[ "${#seen[@]}" -eq 20 ]
 }
+
+@test "input that trickles in while jobs end is waited for without busy-waiting" {
+	[ -x /usr/bin/time ] || skip "GNU time (/usr/bin/time) is not installed"
+	run_cmd '' sh -c "(echo 'sleep 0.1'; sleep 1; echo 'echo b'; sleep 0.5; echo 'echo c') |
+		/usr/bin/time -f 'cpu %U %S' timeout -k 1 10 lanes -j2"
+	show
+	[ "$status" -eq 0 ]
+	[ "$output" = $'b\nc' ]
+	# 1.5 s of waiting for input cost lanes next to no CPU time
+	[[ $stderr =~ cpu\ ([0-9.]+)\ ([0-9.]+) ]]
+	awk -v u="${BASH_REMATCH[1]}" -v s="${BASH_REMATCH[2]}" 'BEGIN { exit !(u + s < 0.3) }'
+}
