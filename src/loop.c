@@ -8,7 +8,10 @@
  *   one ppoll() below, which unblocks them atomically while it waits.
  *   A signal that comes while lanes is busy stays pending, and the next
  *   ppoll() is interrupted by it at once: nothing can happen between
- *   "look at the counts" and "wait" that the wait would miss.
+ *   "look at the counts" and "wait" that the wait would miss. (When a
+ *   descriptor is ready too, ppoll() returns without running the
+ *   handlers: then a second ppoll(), with no descriptor and no wait,
+ *   lets them run, so that no signal waits behind busy descriptors.)
  * - Handlers only count (they block each other, so counting is safe);
  *   the functions registered for a signal run from the loop, after the
  *   wait, where they may do anything.
@@ -56,6 +59,7 @@ static struct { int sig; loop_signal_fn *fn; } caught[MAX_CAUGHT];
 static size_t caught_count;
 static volatile sig_atomic_t counts[NSIG];
 static sigset_t blocked;         /* every signal we catch */
+static sigset_t ignored_at_start; /* of those: ignored when lanes started */
 static sigset_t wait_mask;       /* the mask inside ppoll(): none of them */
 
 static volatile sig_atomic_t in_child;
@@ -67,11 +71,20 @@ static volatile sig_atomic_t in_child;
 static void on_signal(int sig)
 {
 	if (in_child) {
+		/* A stop here would leave lanes waiting for the exec, in the
+		 * kernel, for good: the job may take its stop once it runs. */
+		if (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
+			return;
 		signal(sig, SIG_DFL);
 		kill(getpid(), sig);  /* raise() would use the parent's thread id */
 		return;
 	}
 	counts[sig]++;
+}
+
+const sigset_t *loop_ignored_at_start(void)
+{
+	return &ignored_at_start;
 }
 
 void loop_child_window(bool open)
@@ -105,6 +118,7 @@ int loop_init(void)
 {
 	sigprocmask(SIG_BLOCK, NULL, &wait_mask);
 	sigemptyset(&blocked);
+	sigemptyset(&ignored_at_start);
 	loop_catch(SIGALRM, on_alarm, false);
 	loop_catch(SIGPIPE, on_pipe, false);
 	return timer_init();
@@ -118,6 +132,8 @@ bool loop_catch(int sig, loop_signal_fn *fn, bool unless_ignored)
 		return false;
 	if (caught_count == MAX_CAUGHT)
 		return false;
+	if (old.sa_handler == SIG_IGN)
+		sigaddset(&ignored_at_start, sig);
 	caught[caught_count].sig = sig;
 	caught[caught_count++].fn = fn;
 	sigaddset(&blocked, sig);
@@ -170,6 +186,14 @@ void loop_unwatch(int fd)
 	w->gen++;
 }
 
+static bool any_caught(const sigset_t *set)
+{
+	for (size_t i = 0; i < caught_count; i++)
+		if (sigismember(set, caught[i].sig))
+			return true;
+	return false;
+}
+
 static void run_signals(void)
 {
 	for (size_t i = 0; i < caught_count; i++) {
@@ -192,6 +216,13 @@ int loop_wait(bool block)
 	}
 	size_t count = 0;
 	if (n > 0) {
+		/* ppoll() runs the handlers of signals that came only when it is
+		 * interrupted: with a descriptor ready, they stay pending. Let
+		 * them in, so that busy descriptors never starve a SIGCHLD, a
+		 * deadline or a SIGTERM. */
+		sigset_t pending;
+		if (sigpending(&pending) == 0 && any_caught(&pending))
+			ppoll(NULL, 0, &zero, &wait_mask);
 		ready = xgrow(ready, &ready_cap, pfd_count, sizeof *ready);
 		for (size_t i = 0; i < pfd_count; i++)
 			if (pfds[i].fd >= 0 && pfds[i].revents)

@@ -26,6 +26,10 @@ int loop_init(void);
  * ignored, for lanes and its jobs alike, and this returns false. */
 bool loop_catch(int sig, loop_signal_fn *fn, bool unless_ignored);
 
+/* The signals lanes catches that were ignored when it started: a job
+ * gets them ignored again (exec would reset them to their defaults). */
+const sigset_t *loop_ignored_at_start(void);
+
 /* Open from just before spawn.c makes a child that shares lanes' memory
  * until it has exec'd: a signal caught meanwhile is the child's. */
 void loop_child_window(bool open);

@@ -40,7 +40,8 @@ int sink_error(void);
 /* When a write last took bytes (monotonic ns); 0: never. */
 int64_t sink_last_write(void);
 
-/* Called after a write that made a queue shorter. */
+/* Called whenever a queue has become shorter: bytes written, or dropped
+ * after a write failed. */
 void sink_on_drain(void (*fn)(void));
 
 /* Forgets everything queued. */
