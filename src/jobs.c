@@ -16,6 +16,7 @@ static long live_count;
 
 static struct job **pid_table;   /* by hash of pid; NULL: empty */
 static size_t pid_cap, pid_count;
+static unsigned pid_shift;       /* 64 - log2(pid_cap) */
 
 static struct job **ring;        /* -k: ring[(head + i) & (cap - 1)] */
 static size_t ring_head, ring_count, ring_cap;
@@ -47,8 +48,7 @@ struct job *jobs_new(void (*timer_fn)(struct timer_entry *))
 		unlink_job(&pool, j);
 	} else {
 		j = xcalloc(1, sizeof *j);
-		for (int i = 0; i < 2; i++)
-			j->out.stream[i].fd = j->out.stream[i].spill = -1;
+		output_job_init(&j->out);
 	}
 	j->timer = (struct timer_entry)TIMER_ENTRY(timer_fn);
 	j->phase = JOB_READY;
@@ -86,9 +86,11 @@ long jobs_live_count(void)
 	return live_count;
 }
 
+/* Fibonacci hashing: the top bits of the product, which every bit of the
+ * pid has stirred. */
 static size_t slot_of(pid_t pid)
 {
-	return ((size_t)pid * 2654435761u) & (pid_cap - 1);
+	return (size_t)(((uint64_t)(uint32_t)pid * UINT64_C(11400714819323198485)) >> pid_shift);
 }
 
 static void pid_insert(struct job *j)
@@ -105,6 +107,7 @@ void jobs_track_pid(struct job *j, pid_t pid)
 		struct job **old = pid_table;
 		size_t old_cap = pid_cap;
 		pid_cap = pid_cap ? 2 * pid_cap : 64;
+		pid_shift = 64 - (unsigned)__builtin_ctzll((unsigned long long)pid_cap);
 		pid_table = xcalloc(pid_cap, sizeof *pid_table);
 		for (size_t i = 0; i < old_cap; i++)
 			if (old[i])

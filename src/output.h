@@ -29,6 +29,7 @@ struct output_stream {
 	int spill;              /* unlinked file holding the older bytes; -1: none */
 	off_t spilled;
 	bool mid_line;          /* tagged: the last byte passed on was not a newline */
+	bool enlarged;          /* its pipe has been made bigger */
 	struct output_job *job;
 	struct output_stream *prev, *next;  /* among the open streams */
 };
@@ -45,6 +46,9 @@ struct output_job {
 /* `holders`: how many jobs may hold output at once (sets the memory each
  * may keep before spilling to a temporary file). */
 void output_init(enum output_mode mode, bool keep_order, size_t holders);
+
+/* A new job record's output: nothing open, nothing held. */
+void output_job_init(struct output_job *job);
 
 /* Drops whatever is still queued and closes what the sink opened. */
 void output_end(void);

@@ -121,8 +121,6 @@ static void count_job(struct job *j)
 		msg_print("job %lu: its output could not be kept (no memory, and no room in TMPDIR): the job failed",
 			  j->seq);
 	if (joblog) {
-		struct timespec wall;
-		clock_gettime(CLOCK_REALTIME, &wall);
 		struct joblog_row row = {
 			.seq = j->seq,
 			.start = j->start_epoch,

@@ -3,7 +3,7 @@
  * its own (no page-table copy, no stack to map per job); a child that
  * resets no signal handler, since exec resets the ones lanes catches and
  * lanes ignores none (loop.c sees to a signal that comes before the
- * exec); and a
+ * exec; the child ignores again what lanes found ignored); and a
  * PATH cache like a shell's command hash, so that a program is found once
  * per run and each job costs a single execve. A cached path that stops working
  * (the exec fails with ENOENT, ENOTDIR or EACCES) is looked up again and
@@ -81,6 +81,13 @@ static int child(void *arg)
 		move_fd(job->err, 2);
 	for (size_t i = 0; i < job->keep_count; i++)
 		fcntl(job->keep[i], F_SETFD, 0);
+	/* Exec resets a caught signal to its default; one that was ignored
+	 * when lanes started is to stay ignored (nohup). Usually none. */
+	const sigset_t *ignored = loop_ignored_at_start();
+	if (!sigisemptyset(ignored))
+		for (int sig = 1; sig < NSIG; sig++)
+			if (sigismember(ignored, sig))
+				signal(sig, SIG_IGN);
 	/* If lanes dies without ending its jobs (kill -9), the kernel ends
 	 * this one, so that a later --resume cannot run it a second time. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -93,10 +100,14 @@ static int child(void *arg)
 	_exit(127);
 }
 
-static bool executable(const char *path)
+/* 0 when path is a file we may execute; ENOENT when there is none;
+ * EACCES when there is one we may not. */
+static int executable(const char *path)
 {
 	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0;
+	if (stat(path, &st) != 0)
+		return ENOENT;
+	return S_ISREG(st.st_mode) && faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0 ? 0 : EACCES;
 }
 
 /* PATH lookup as execvp does it: the first regular executable file;
@@ -119,11 +130,12 @@ static int search_path(const char *name, char **found)
 			memcpy(full, p, dir_len);
 		full[dir_len] = '/';
 		memcpy(full + dir_len + 1, name, name_len + 1);
-		if (executable(full)) {
+		int why = executable(full);
+		if (why == 0) {
 			*found = full;
 			return 0;
 		}
-		if (access(full, F_OK) == 0)
+		if (why == EACCES)
 			e = EACCES;
 		free(full);
 		if (!colon)

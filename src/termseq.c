@@ -16,6 +16,12 @@ static const struct termseq *seq;
 static void (*job_over)(struct job *);
 static long lingering;   /* reaped jobs whose group is still being ended */
 
+static void over(struct job *j, bool was_lingering)
+{
+	lingering -= was_lingering;
+	job_over(j);
+}
+
 void termseq_init(const struct termseq *s, void (*over)(struct job *))
 {
 	seq = s;
@@ -27,28 +33,21 @@ bool termseq_ending(const struct job *j)
 	return j->term_step >= 0;
 }
 
-static void over(struct job *j)
-{
-	if (j->pid == 0)
-		lingering--;
-	job_over(j);
-}
-
 /* The sequence has run out and something of the job is left: lanes
  * stops waiting for it, and says so. */
 static void give_up(struct job *j)
 {
-	if (j->pid > 0 || local_alive(j)) {
-		msg_print("job %lu outlived its --termseq; leaving process group %d running: %s", j->seq,
+	bool reaped = j->pid == 0;
+	if (!reaped || local_alive(j)) {
+		msg_print("job %lu outlived its --termseq; lanes stops waiting for process group %d: %s", j->seq,
 			  (int)j->group, j->cmd.text);
-		if (j->pid > 0) {
+		if (!reaped) {
 			j->signal = seq->signal[seq->count - 1];
 			j->status = 128 + j->signal;
 			local_forget(j);
-			lingering++;  /* counted as reaped, for over() */
 		}
 	}
-	over(j);
+	over(j, reaped);
 }
 
 void termseq_next(struct job *j)
@@ -59,7 +58,10 @@ void termseq_next(struct job *j)
 	}
 	int sig = seq->signal[j->term_step];
 	if (!local_signal(j, sig)) {
-		over(j);  /* nothing left: its process has been reaped */
+		if (j->pid == 0)
+			over(j, true);  /* nothing left: its process has been reaped */
+		else
+			give_up(j);  /* it may not be signalled (EPERM): nothing to wait for */
 		return;
 	}
 	if (j->stopped_by_terminal && sig != SIGSTOP)
@@ -81,17 +83,22 @@ void termseq_begin(struct job *j)
 
 void termseq_reaped(struct job *j)
 {
-	lingering++;
-	if (!local_alive(j))
-		over(j);
+	if (local_alive(j))
+		lingering++;
+	else
+		over(j, false);
 }
 
 void termseq_after_reaping(void)
 {
-	struct job *next;
-	for (struct job *j = jobs_first_live(); lingering > 0 && j; j = next) {
-		next = j->next;
-		if (j->phase == JOB_RUNNING && j->pid == 0 && j->term_step >= 0 && !local_alive(j))
-			over(j);
+	/* over() may end other jobs (--halt now): look again from the start. */
+	struct job *j = jobs_first_live();
+	while (lingering > 0 && j) {
+		if (j->phase == JOB_RUNNING && j->pid == 0 && j->term_step >= 0 && !local_alive(j)) {
+			over(j, true);
+			j = jobs_first_live();
+		} else {
+			j = j->next;
+		}
 	}
 }

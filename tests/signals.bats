@@ -111,3 +111,24 @@ signal_test() {
 	[ "$elapsed_ms" -lt 1500 ]
 	wait_unmarked "$MARK" 1
 }
+
+@test "a signal ignored when lanes started stays ignored in its jobs, even one lanes itself catches" {
+	# SIGPIPE (13) and SIGUSR1 (10): lanes catches both; the job must find them ignored
+	run_cmd '' bash -c "trap '' PIPE USR1; exec lanes 'cat /proc/self/status; : {}' ::: 1"
+	show
+	[ "$status" -eq 0 ]
+	[[ $output =~ SigIgn:[[:space:]]+([0-9a-f]+) ]]
+	local mask=$((16#${BASH_REMATCH[1]}))
+	[ $((mask >> 12 & 1)) -eq 1 ]
+	[ $((mask >> 9 & 1)) -eq 1 ]
+}
+
+@test "a signal lanes catches is back at its default in a job" {
+	# cat catches nothing itself (grep, say, catches SIGSEGV)
+	run_lanes '' 'cat /proc/self/status; : {}' ::: 1
+	show
+	[ "$status" -eq 0 ]
+	[[ $output == *"SigIgn:	0000000000000000"* ]]
+	[[ $output == *"SigCgt:	0000000000000000"* ]]
+	[[ $output == *"SigBlk:	0000000000000000"* ]]
+}
