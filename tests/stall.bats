@@ -80,10 +80,12 @@ rss_kb() {
 	[[ $stderr == *"lanes: SIGTERM: ending 1 running job"* ]]
 }
 
-@test "memory stays bounded while the reader sleeps, and every line arrives whole afterwards (--line-buffer)" {
-	local line rss
-	line=$(printf 'x%.0s' {1..99})
-	start_stalled 3 -j4 --line-buffer "yes $line | head -c 20000000; : {}" ::: 1 2 3 4
+# run_behind_sleeper LANES-ARG...: runs lanes, whose jobs write 80 MB in
+# all, behind a reader asleep for 3 s; checks that it succeeded, that its
+# memory 2 s in stayed under 32 MiB, and that all 80 MB came through.
+run_behind_sleeper() {
+	local rss
+	start_stalled 3 "$@"
 	sleep 2
 	rss=$(rss_kb "$LANES_PID")
 	echo "lanes' RSS with the reader asleep: $rss KiB"
@@ -91,24 +93,19 @@ rss_kb() {
 	show
 	wait_reader
 	[ "$status" -eq 0 ]
-	# 80 MB were written; lanes held a few MiB of them
 	[ "$rss" -lt 32768 ]
 	[ "$(wc -c <"$READ")" -eq 80000000 ]
+}
+
+@test "memory stays bounded while the reader sleeps, and every line arrives whole afterwards (--line-buffer)" {
+	local line
+	line=$(printf 'x%.0s' {1..99})
+	run_behind_sleeper -j4 --line-buffer "yes $line | head -c 20000000; : {}" ::: 1 2 3 4
 	[ "$(cksum <"$READ")" = "$(yes "$line" | head -n 800000 | cksum)" ]
 }
 
 @test "memory stays bounded while the reader sleeps, and every byte arrives afterwards (--group)" {
-	local rss
-	start_stalled 3 -j4 "head -c 20000000 /dev/zero | tr '\\0' {}" ::: a b c d
-	sleep 2
-	rss=$(rss_kb "$LANES_PID")
-	echo "lanes' RSS with the reader asleep: $rss KiB"
-	wait_lanes 20
-	show
-	wait_reader
-	[ "$status" -eq 0 ]
-	[ "$rss" -lt 32768 ]
-	[ "$(wc -c <"$READ")" -eq 80000000 ]
+	run_behind_sleeper -j4 "head -c 20000000 /dev/zero | tr '\\0' {}" ::: a b c d
 	# grouped: each job's 20 MB whole, one after the other: 1 MB lines
 	# give four runs of 20 equal lines, of four letters
 	fold -w 1000000 "$READ" | uniq -c | cut -c1-10 >"$BATS_TEST_TMPDIR/runs"
