@@ -124,8 +124,9 @@ signal_test() {
 }
 
 @test "a signal lanes catches is back at its default in a job" {
-	# cat catches nothing itself (grep, say, catches SIGSEGV)
-	run_lanes '' 'cat /proc/self/status; : {}' ::: 1
+	# cat catches nothing itself (grep, say, catches SIGSEGV); lanes starts
+	# with nothing ignored (a background shell ignores SIGINT, SIGQUIT)
+	run_cmd '' env --default-signal lanes 'cat /proc/self/status; : {}' ::: 1
 	show
 	[ "$status" -eq 0 ]
 	[[ $output == *"SigIgn:	0000000000000000"* ]]
