@@ -143,3 +143,11 @@ signal_test() {
 	echo "$calls system calls for 1000 jobs"
 	[ "$calls" -le 12000 ]
 }
+
+@test "check-valgrind fails, and says why, when there is no lanes to check" {
+	command -v valgrind >/dev/null || skip "valgrind is not installed"
+	run_cmd '' env LANES="$BATS_TEST_TMPDIR/no-such-lanes" "$BATS_TEST_DIRNAME/helpers/run-valgrind"
+	show
+	[ "$status" -ne 0 ]
+	[[ $stderr == "run-valgrind: $BATS_TEST_TMPDIR/no-such-lanes: not built (run make first)" ]]
+}
