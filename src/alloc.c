@@ -9,9 +9,18 @@
 
 #include "options.h"
 
+static void (*last_words)(void);
+
+void alloc_last_words(void (*fn)(void))
+{
+	last_words = fn;
+}
+
 void alloc_failed(void)
 {
 	static const char text[] = "lanes: out of memory\n";
+	if (last_words)
+		last_words();
 	/* No stdio: it may need memory itself. */
 	ssize_t ignored = write(2, text, sizeof text - 1);
 	(void)ignored;

@@ -19,4 +19,8 @@ void *xgrow(void *p, size_t *cap, size_t need, size_t size);
 /* The exit for any allocation that cannot fail gracefully. */
 void alloc_failed(void) __attribute__((noreturn));
 
+/* What alloc_failed() does before it exits: it must neither allocate nor
+ * print (giving back jobserver tokens). */
+void alloc_last_words(void (*fn)(void));
+
 #endif

@@ -19,6 +19,7 @@
 #include "loop.h"
 #include "machine.h"
 #include "msg.h"
+#include "slots.h"
 #include "spawn.h"
 
 static const char *shell;
@@ -100,6 +101,7 @@ int local_start(struct job *j, int child[2])
 		.err = child[1],
 		.terminal = foreground,
 	};
+	s.keep = slots_inherited(&s.keep_count);
 	pid_t pid;
 	int e = spawn_start(&s, &pid);
 	if (e == ENOEXEC && !j->cmd.shell) {

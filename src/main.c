@@ -8,11 +8,14 @@
 #include "machine.h"
 #include "options.h"
 #include "runner.h"
+#include "sem.h"
 
-static int exit_status(const struct run_result *r)
+static int exit_status(const struct options *opts, const struct run_result *r)
 {
 	if (r->signal)
 		return 128 + r->signal;
+	if (r->sem_gave_up)
+		return 1;  /* as GNU's sem */
 	if (r->output_errno == EPIPE)
 		return 128 + 13;  /* as if killed by SIGPIPE, quietly */
 	if (r->output_errno) {
@@ -23,6 +26,8 @@ static int exit_status(const struct run_result *r)
 		return EXIT_LANES_ERROR;
 	if (r->halt_status >= 0)
 		return r->halt_status;
+	if (opts->semaphore && opts->sem_fg)
+		return r->last_status;  /* the command's own, as GNU's sem --fg */
 	return r->failed > 100 ? 101 : (int)r->failed;
 }
 
@@ -31,13 +36,18 @@ int main(int argc, char **argv)
 	struct options opts;
 	machine_fill_standard_fds();
 	options_parse(argc, argv, &opts);
+	if (opts.sem_wait) {
+		int status = sem_wait_all(&opts);
+		options_free(&opts);
+		return status;
+	}
 	struct input *in = input_open(&opts);
 	if (!in) {
 		options_free(&opts);
 		return EXIT_LANES_ERROR;
 	}
 	struct run_result result;
-	int status = runner_run(&opts, in, &result) == 0 ? exit_status(&result) : EXIT_LANES_ERROR;
+	int status = runner_run(&opts, in, &result) == 0 ? exit_status(&opts, &result) : EXIT_LANES_ERROR;
 	input_close(in);
 	options_free(&opts);
 	return status;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alloc.h"
 #include "machine.h"
@@ -43,6 +44,9 @@ static const char usage_text[] =
 	"      --halt WHEN        stop early: now|soon,fail|success|done=N|N%, or 0, 1, 2\n"
 	"      --shell PATH       the shell for command lines that need one (/bin/sh)\n"
 	"      --tty              give each job the terminal (implies -j1 and -u)\n"
+	"      --sem-id NAME:N    each job also holds one of N slots shared by every run\n"
+	"                         naming NAME (a semaphore: see --semaphore)\n"
+	"      --no-jobserver     neither join make's jobserver nor offer one to jobs\n"
 	"\n"
 	"Logs, retries, pacing, progress:\n"
 	"      --joblog FILE     one row per finished job (+FILE appends, - stdout)\n"
@@ -56,6 +60,15 @@ static const char usage_text[] =
 	"      --load N          start jobs only while fewer than N processes run\n"
 	"      --memfree SIZE    start jobs only while SIZE of memory is free (1G)\n"
 	"      --progress, --bar, --eta   show progress on stderr (--total N)\n"
+	"\n"
+	"Semaphore (lanes --semaphore COMMAND, or sem COMMAND):\n"
+	"      --semaphore        run COMMAND once a slot of the semaphore is free\n"
+	"      --id NAME          the semaphore (default: the terminal's name)\n"
+	"  -j N                   slots of that semaphore (default 1)\n"
+	"      --fg               wait for COMMAND, exit with its status\n"
+	"      --bg               return once COMMAND has started (the default)\n"
+	"      --wait             wait until no command holds a slot of NAME\n"
+	"      --st D             --semaphore-timeout: after D run anyway; after -D give up\n"
 	"\n"
 	"Input and templates:\n"
 	"  ::: ARGS...           a source of arguments (:::+ pairs it with the last)\n"
@@ -484,6 +497,7 @@ enum {
 	OPT_HALT, OPT_SHELL, OPT_VERSION, OPT_LINK, OPT_COLSEP, OPT_DRY_RUN,
 	OPT_JOBLOG, OPT_RESUME, OPT_RESUME_FAILED, OPT_RETRY_FAILED, OPT_RETRIES, OPT_RETRY_DELAY,
 	OPT_DELAY, OPT_RATE, OPT_LOAD, OPT_MEMFREE, OPT_PROGRESS, OPT_BAR, OPT_ETA, OPT_TOTAL, OPT_TTY,
+	OPT_SEMAPHORE, OPT_FG, OPT_BG, OPT_ID, OPT_WAIT, OPT_SEM_TIMEOUT, OPT_SEM_ID, OPT_NO_JOBSERVER,
 };
 
 static const struct option long_options[] = {
@@ -501,6 +515,18 @@ static const struct option long_options[] = {
 	{ "halt-on-error", required_argument, NULL, OPT_HALT },
 	{ "shell", required_argument, NULL, OPT_SHELL },
 	{ "tty", no_argument, NULL, OPT_TTY },
+	{ "semaphore", no_argument, NULL, OPT_SEMAPHORE },
+	{ "fg", no_argument, NULL, OPT_FG },
+	{ "bg", no_argument, NULL, OPT_BG },
+	{ "id", required_argument, NULL, OPT_ID },
+	{ "semaphore-name", required_argument, NULL, OPT_ID },
+	{ "semaphorename", required_argument, NULL, OPT_ID },
+	{ "wait", no_argument, NULL, OPT_WAIT },
+	{ "st", required_argument, NULL, OPT_SEM_TIMEOUT },
+	{ "semaphore-timeout", required_argument, NULL, OPT_SEM_TIMEOUT },
+	{ "semaphoretimeout", required_argument, NULL, OPT_SEM_TIMEOUT },
+	{ "sem-id", required_argument, NULL, OPT_SEM_ID },
+	{ "no-jobserver", no_argument, NULL, OPT_NO_JOBSERVER },
 	{ "arg-file", required_argument, NULL, 'a' },
 	{ "link", no_argument, NULL, OPT_LINK },
 	{ "xapply", no_argument, NULL, OPT_LINK },
@@ -615,6 +641,37 @@ static bool take_run_option(int c, const char *name, struct options *opts, struc
 	case OPT_LINE_BUFFER: opts->output = OUTPUT_LINE; st->output_given = true; break;
 	case 'u': opts->output = OUTPUT_UNGROUP; st->output_given = true; break;
 	case OPT_TTY: opts->tty = true; break;
+	case OPT_NO_JOBSERVER: opts->no_jobserver = true; break;
+	case OPT_SEMAPHORE: case OPT_BG: opts->semaphore = true; break;
+	case OPT_FG: opts->semaphore = opts->sem_fg = true; break;
+	case OPT_WAIT: opts->semaphore = opts->sem_wait = true; break;
+	case OPT_ID:
+		if (optarg[0] == '\0')
+			usage_error(name, "needs a semaphore name (example: --id db)");
+		opts->semaphore = true;
+		opts->sem_name = optarg;
+		break;
+	case OPT_SEM_TIMEOUT: {
+		const char *d = optarg[0] == '-' ? optarg + 1 : optarg;
+		if (options_parse_duration(d, &opts->sem_timeout_ns) != 0)
+			usage_error(name, "'%s' is not a duration, or minus one (examples: 30, 1.5s, -2m)", optarg);
+		if (optarg[0] == '-')
+			opts->sem_timeout_ns = -opts->sem_timeout_ns;
+		opts->semaphore = true;
+		opts->sem_timeout_text = optarg;
+		break;
+	}
+	case OPT_SEM_ID: {
+		const char *colon = strrchr(optarg, ':');
+		long n;
+		if (!colon || colon == optarg || parse_long(colon + 1, &n) != 0 || n < 1)
+			usage_error(name, "'%s' is not NAME:N, a semaphore name and its number of slots (example: db:4)",
+				    optarg);
+		free(opts->sem_share);
+		opts->sem_share = xstrndup(optarg, (size_t)(colon - optarg));
+		opts->sem_share_size = n;
+		break;
+	}
 	case 'k': opts->keep_order = true; break;
 	case OPT_TAG: opts->tag = true; break;
 	case OPT_TAGSTRING: opts->tagstring = optarg; break;
@@ -751,8 +808,36 @@ static void set_defaults(struct options *opts)
 }
 
 /* What holds only for options together, once all are read. */
+/* The default semaphore: one per terminal, as GNU parallel's sem. */
+static const char *terminal_name(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		const char *tty = ttyname(fd);
+		if (tty)
+			return tty;
+	}
+	return "notty";
+}
+
+/* What --semaphore needs of the rest, and makes of it. */
+static void check_semaphore(struct options *opts, const struct parse_state *st)
+{
+	if (!opts->semaphore)
+		return;
+	if (opts->sem_share)
+		usage_error("--sem-id", "is for a run of many jobs; --semaphore names its semaphore with --id");
+	if (!opts->sem_name)
+		opts->sem_name = terminal_name();
+	if (!st->jobs_given)
+		opts->jobs = (struct jobs_spec){ JOBS_ABSOLUTE, 1 };  /* a mutex, as GNU's sem */
+	if (opts->sem_wait && opts->sem_timeout_ns)
+		usage_error("--wait", "cannot be combined with --semaphore-timeout");
+}
+
 static void check_combinations(struct options *opts, const struct parse_state *st)
 {
+	check_semaphore(opts, st);
+	opts->jobs_given = st->jobs_given;
 	if (opts->tty) {
 		/* GNU parallel's defaults for --tty: one job, output unbuffered. */
 		if (!st->output_given && !opts->keep_order && !opts->tag && !opts->tagstring)
@@ -781,11 +866,37 @@ static void check_combinations(struct options *opts, const struct parse_state *s
 	}
 }
 
+/* --semaphore runs its words as one command line, ::: and all. */
+static void semaphore_command(struct options *opts, int argc, char **argv)
+{
+	if (opts->sem_wait) {
+		if (argc > 0)
+			usage_error("--wait", "takes no command: it waits for those that hold the semaphore");
+		return;
+	}
+	if (argc == 0)
+		usage_error("--semaphore", "needs a command to run (or --wait)");
+	size_t len = 1;
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	opts->command_line = xmalloc(len);
+	opts->command_line[0] = '\0';
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			strcat(opts->command_line, " ");
+		strcat(opts->command_line, argv[i]);
+	}
+	add_source(opts, (struct source_spec){ .kind = SOURCE_LIST, .values = &opts->command_line, .count = 1 });
+}
+
 void options_parse(int argc, char **argv, struct options *opts)
 {
 	struct parse_state st = { "-j", "", false, false };
 	char name[64];
 	set_defaults(opts);
+	const char *base = strrchr(argv[0], '/');
+	if (strcmp(base ? base + 1 : argv[0], "sem") == 0)
+		opts->semaphore = true;  /* sem is lanes --semaphore, as GNU's */
 	opterr = 0;
 	for (;;) {
 		int before = optind;
@@ -811,7 +922,10 @@ void options_parse(int argc, char **argv, struct options *opts)
 		}
 	}
 	check_combinations(opts, &st);
-	parse_command_and_sources(opts, argc - optind, argv + optind);
+	if (opts->semaphore)
+		semaphore_command(opts, argc - optind, argv + optind);
+	else
+		parse_command_and_sources(opts, argc - optind, argv + optind);
 	if (opts->retry_failed) {
 		/* The command lines come from the joblog, as they ran. */
 		opts->command = NULL;
@@ -822,6 +936,9 @@ void options_parse(int argc, char **argv, struct options *opts)
 
 void options_free(struct options *opts)
 {
+	free(opts->sem_share);
+	free(opts->command_line);
+	opts->sem_share = opts->command_line = NULL;
 	free(opts->sources);
 	opts->sources = NULL;
 	opts->source_count = 0;

@@ -78,6 +78,18 @@ struct options {
 	bool quote;               /* -q: quote the command words too */
 	bool dry_run;             /* --dry-run: print, do not run */
 	bool tty;                 /* --tty: the job gets the terminal */
+	bool jobs_given;          /* -j was given, not defaulted */
+	bool no_jobserver;        /* --no-jobserver: neither join nor offer one */
+	char *sem_share;          /* --sem-id NAME:N: NAME (allocated); NULL: none */
+	long sem_share_size;      /* its N */
+
+	bool semaphore;           /* --semaphore (or run as sem): one command, holding a slot of sem_name */
+	bool sem_fg;              /* --fg: wait for it; else return once it has started */
+	bool sem_wait;            /* --wait: wait until no command holds a slot of sem_name */
+	const char *sem_name;     /* --id; default: the terminal's name */
+	int64_t sem_timeout_ns;   /* --st: > 0 run anyway after it; < 0 give up after it; 0: wait */
+	const char *sem_timeout_text;
+	char *command_line;       /* --semaphore: the command words joined (allocated) */
 	bool verbose;             /* -t: print each command line to stderr */
 
 	const char *joblog;       /* --joblog FILE, +FILE or -; NULL: none */

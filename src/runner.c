@@ -41,6 +41,7 @@
 #include "output.h"
 #include "pace.h"
 #include "progress.h"
+#include "sem.h"
 #include "slots.h"
 #include "termseq.h"
 
@@ -49,6 +50,7 @@
 #define RETRY_NS (100 * INT64_C(1000000))            /* after a refused spawn */
 #define GIVE_UP_NS (5 * INT64_C(1000000000))         /* refused, with no job running */
 #define STOP_DRAIN_NS (500 * INT64_C(1000000))       /* a stalled reader after a stop */
+#define SHARED_RETRY_NS (1000 * INT64_C(1000000))    /* a shared slot, without an event */
 
 static const struct options *opts;
 static struct input *input;
@@ -66,6 +68,10 @@ static void nothing(struct timer_entry *e) { (void)e; }
 static struct timer_entry pace_timer = TIMER_ENTRY(nothing);
 static struct timer_entry spawn_timer = TIMER_ENTRY(nothing);
 static struct timer_entry drain_timer = TIMER_ENTRY(nothing);
+static struct timer_entry shared_timer = TIMER_ENTRY(nothing);
+static void on_sem_timeout(struct timer_entry *e);
+static struct timer_entry sem_timer = TIMER_ENTRY(on_sem_timeout);
+static bool detached;
 
 static void job_end(struct job *j);
 static bool launch(struct job *j);
@@ -135,6 +141,7 @@ static void count_job(struct job *j)
 	}
 	bool f = failed(j);
 	result->failed += f;
+	result->last_status = j->timed_out && !j->status ? 1 : j->status;
 	halt_count(f);
 	enum halt_action a = no_more_starts ? HALT_GO_ON : halt_check(j->seq, j->status, f);
 	if (a != HALT_GO_ON) {
@@ -229,13 +236,35 @@ static void job_reaped(struct job *j)
 
 static void watch_input(void);
 
+static void on_slots_fd(int fd, short revents, void *arg)
+{
+	(void)revents;
+	(void)arg;
+	loop_unwatch(fd);
+	slots_woken();
+}
+
+/* No slot: when a shared one is what is missing, wait for it (and look
+ * again at least once a second, in case no event comes). */
+static void wait_for_slot(void)
+{
+	int fd = slots_fd();
+	if (fd < 0)
+		return;
+	loop_watch(fd, POLLIN, on_slots_fd, NULL);
+	if (!timer_pending(&shared_timer))
+		timer_schedule(&shared_timer, timer_now() + SHARED_RETRY_NS);
+}
+
 /* Takes the next item into a slot and a record, as a command ready to
  * run. Returns NULL when no item is ready. */
 static struct job *next_job(void)
 {
 	int slot = slots_acquire();
-	if (!slot)
+	if (!slot) {
+		wait_for_slot();
 		return NULL;
+	}
 	struct input_item item;
 	for (;;) {
 		enum input_status st = input_next(input, &item);
@@ -326,6 +355,15 @@ static void exec_failed(struct job *j, int e)
 static bool launch(struct job *j)
 {
 	bool again = j->phase == JOB_RETRY_WAIT;
+	if (opts->semaphore && !opts->sem_fg && !detached) {
+		/* It has its slot: the shell gets its prompt back now. */
+		detached = true;
+		if (sem_detach() != 0) {
+			result->could_not_start = true;
+			stop_running_jobs();
+			return false;
+		}
+	}
 	int child[2];
 	int e = output_open(&j->out, child);
 	if (!e)
@@ -444,6 +482,21 @@ static void on_job_timer(struct timer_entry *e)
 	}
 }
 
+/* --semaphore-timeout: the semaphore stayed full that long. */
+static void on_sem_timeout(struct timer_entry *e)
+{
+	(void)e;
+	if (started_count > 0)
+		return;
+	if (opts->sem_timeout_ns > 0) {
+		slots_bypass_shared();  /* run anyway, as GNU's sem */
+		return;
+	}
+	msg_print("--semaphore-timeout %s: semaphore %s stayed full; giving up", opts->sem_timeout_text, opts->sem_name);
+	result->sem_gave_up = true;
+	stop_starting();
+}
+
 /* ---- signals ---- */
 
 static void on_stop(int sig)
@@ -494,13 +547,23 @@ static int setup(void)
 	if (opts->tagstring)
 		tag_template = template_new_text(opts->tagstring, opts->replace);
 	long wanted = opts->slots ? opts->slots : JOBS_LIMIT;
+	long make_jobs = slots_join_shared(opts->no_jobserver);
+	if (make_jobs != 0 && !opts->jobs_given)
+		wanted = make_jobs > 0 ? make_jobs : JOBS_LIMIT;  /* make's jobserver is the limit */
+	if (opts->semaphore)
+		wanted = 1;  /* its one command; -j is the semaphore's size */
 	output_init(opts->output, opts->keep_order, (size_t)(opts->keep_order ? 2 * wanted : wanted));
 	long slots = wanted;
 	if (opts->output != OUTPUT_UNGROUP)
-		slots = slots_fit_descriptors(wanted, opts->keep_order ? 8 : 6, FDS_PER_JOB, opts->slots != 0);
-	if (slots < 0)
+		slots = slots_fit_descriptors(wanted, opts->keep_order ? 8 : 6, FDS_PER_JOB, opts->jobs_given && opts->slots);
+	struct slots_sharing share = { opts->no_jobserver || opts->semaphore, opts->sem_share, opts->sem_share_size,
+				       "--sem-id", false };
+	if (opts->semaphore)
+		share = (struct slots_sharing){ true, opts->sem_name, opts->slots, "--semaphore", true };
+	if (slots < 0 || slots_init(slots, &share) != 0)
 		return -1;
-	slots_init(slots);
+	if (opts->semaphore && opts->sem_timeout_ns)
+		timer_schedule(&sem_timer, timer_now() + (opts->sem_timeout_ns < 0 ? -opts->sem_timeout_ns : opts->sem_timeout_ns));
 	if (opts->halt.when != HALT_NEVER && opts->halt.percent_of_total) {
 		total_items = input_count_all(input);
 		result->input_failed |= total_items < 0;
@@ -559,6 +622,7 @@ static int run_loop(void)
 		bool busy = output_busy();
 		output_write();
 		more |= busy && !output_busy();
+		slots_settle();
 		if (loop_wait(!more) != 0)
 			return -1;
 	}
@@ -572,6 +636,7 @@ static void teardown(void)
 	output_end();
 	joblog_close(joblog);
 	jobs_free_all();
+	slots_end();
 	local_end();
 	template_free(template);
 	template_free(tag_template);

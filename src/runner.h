@@ -13,6 +13,8 @@ struct run_result {
 	int output_errno;       /* why writing to stdout failed; 0: it did not */
 	bool input_failed;      /* the input could not be read to its end */
 	bool could_not_start;   /* the system refused every job a process, or descriptors */
+	bool sem_gave_up;       /* --semaphore-timeout -D ran out */
+	int last_status;        /* of the last job counted (--semaphore --fg exits with it) */
 };
 
 /* Runs every job the input gives. Returns 0, or -1 when lanes could not

@@ -1,16 +1,24 @@
 /* slots.c — owns the job slots of this run: how many there are to be (as
- * many as -j asks and the descriptors allow), and which numbers are free. Numbers are handed out lowest first, so that
- * {%} stays within 1..N and a freed number is reused; memory grows with
- * the slots actually used, not with -j. Knows nothing of jobs. */
+ * many as -j asks and the descriptors allow), which numbers are free, and
+ * the slots shared with other processes that a job must hold as well: a
+ * token of a make jobserver (jobserver.c) and a slot of a named semaphore
+ * (semaphore.c). Numbers are handed out lowest first, so that {%} stays
+ * within 1..N and a freed number is reused; memory grows with the slots
+ * actually used, not with -j. Shared slots given back stay spare until
+ * the end of the loop's turn, so that a job starting in the same turn
+ * takes one without a round trip. Knows nothing of jobs. */
 #include "slots.h"
 
 #include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "alloc.h"
+#include "jobserver.h"
 #include "machine.h"
 #include "msg.h"
+#include "semaphore.h"
 
 static long target;
 static long in_use;
@@ -18,6 +26,15 @@ static long in_use;
 static int *free_heap;
 static size_t free_count, free_cap;
 static int next_fresh = 1;
+
+static struct semaphore *sem;
+static bool sem_numbers;         /* the semaphore's slot is the job's number */
+static bool sem_bypassed;        /* --semaphore-timeout ran out: run without */
+static int *sem_of;              /* by job number: its semaphore slot */
+static size_t sem_of_cap;
+static int *sem_spare;           /* semaphore slots given back this turn */
+static size_t sem_spare_count, sem_spare_cap;
+static int waiting_fd = -1;      /* what the last refusal waits for */
 
 #define FD_SLACK 8  /* for what lanes opens during a run, beyond its jobs */
 
@@ -41,12 +58,48 @@ long slots_fit_descriptors(long wanted, long per_slot, long to_start, bool say)
 	return fit;
 }
 
-void slots_init(long n)
+int slots_init(long n, const struct slots_sharing *share)
 {
 	target = n < 1 ? 1 : n;
 	in_use = 0;
 	free_count = 0;
 	next_fresh = 1;
+	if (share && !share->no_jobserver && jobserver_offer(target) != 0)
+		return -1;
+	if (share && share->sem_id) {
+		sem = semaphore_open(share->sem_id, share->sem_size, share->sem_option);
+		if (!sem)
+			return -1;
+		sem_numbers = share->sem_numbers;
+	}
+	alloc_last_words(jobserver_emergency);
+	return 0;
+}
+
+const int *slots_inherited(size_t *count)
+{
+	return jobserver_keep(count);
+}
+
+long slots_join_shared(bool no_jobserver)
+{
+	jobserver_join(no_jobserver);
+	if (!jobserver_client())
+		return 0;
+	return jobserver_jobs() > 0 ? jobserver_jobs() : -1;
+}
+
+void slots_end(void)
+{
+	jobserver_end();
+	semaphore_close(sem);
+	sem = NULL;
+	free(free_heap);
+	free(sem_of);
+	free(sem_spare);
+	free_heap = NULL;
+	sem_of = sem_spare = NULL;
+	free_cap = sem_of_cap = sem_spare_cap = sem_spare_count = 0;
 }
 
 static void heap_push(int slot)
@@ -80,14 +133,43 @@ static int heap_pop(void)
 	return top;
 }
 
+/* A slot of the semaphore: one given back this turn, or a free one. */
+static int take_shared(void)
+{
+	if (!sem || sem_bypassed)
+		return -1;  /* none needed */
+	if (sem_spare_count > 0)
+		return sem_spare[--sem_spare_count];
+	return semaphore_take(sem);
+}
+
 int slots_acquire(void)
 {
+	waiting_fd = -1;
 	if (in_use >= target)
 		return 0;
-	/* Numbers 1 .. next_fresh-1 are in use or in the heap. Free numbers
-	 * above a lowered target wait there until it is raised again; when
-	 * the lowest is above it, a number at or below it is still fresh. */
-	int slot = free_count > 0 && free_heap[0] <= target ? heap_pop() : next_fresh++;
+	if (!jobserver_take()) {
+		waiting_fd = jobserver_fd();
+		return 0;
+	}
+	int shared = take_shared();
+	if (shared == 0) {
+		jobserver_give();
+		waiting_fd = semaphore_fd(sem);
+		return 0;
+	}
+	int slot;
+	if (sem_numbers && shared > 0) {
+		slot = shared;
+	} else {
+		/* Numbers 1 .. next_fresh-1 are in use or in the heap. Free
+		 * numbers above a lowered target wait there until it is raised
+		 * again; when the lowest is above it, a number at or below it
+		 * is still fresh. */
+		slot = free_count > 0 && free_heap[0] <= target ? heap_pop() : next_fresh++;
+	}
+	sem_of = xgrow(sem_of, &sem_of_cap, (size_t)slot + 1, sizeof *sem_of);
+	sem_of[slot] = shared;
 	in_use++;
 	assert(in_use >= 0 && in_use <= target);
 	return slot;
@@ -97,7 +179,32 @@ void slots_release(int slot)
 {
 	assert(slot >= 1 && in_use > 0);
 	in_use--;
-	heap_push(slot);
+	jobserver_give();
+	int shared = sem_of[slot];
+	if (shared > 0) {
+		sem_spare = xgrow(sem_spare, &sem_spare_cap, sem_spare_count + 1, sizeof *sem_spare);
+		sem_spare[sem_spare_count++] = shared;
+	}
+	if (!(sem_numbers && shared > 0))
+		heap_push(slot);
+}
+
+void slots_settle(void)
+{
+	jobserver_settle(in_use);
+	while (sem_spare_count > 0)
+		semaphore_give(sem, sem_spare[--sem_spare_count]);
+}
+
+void slots_woken(void)
+{
+	if (sem)
+		semaphore_events(sem);
+}
+
+void slots_bypass_shared(void)
+{
+	sem_bypassed = true;
 }
 
 void slots_set_target(long n)
@@ -117,5 +224,5 @@ long slots_in_use(void)
 
 int slots_fd(void)
 {
-	return -1;
+	return waiting_fd;
 }

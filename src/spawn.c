@@ -44,6 +44,11 @@ static char child_stack[64 * 1024] __attribute__((aligned(16)));
 static struct cached { char *name; char *path; } cache[PATH_CACHE];
 static size_t cache_count;
 
+void spawn_forked(void)
+{
+	self = getpid();
+}
+
 int spawn_init(void)
 {
 	self = getpid();

@@ -28,6 +28,9 @@ int spawn_init(void);
  * when the system is out of processes for now. */
 int spawn_start(const struct spawn_job *job, pid_t *pid);
 
+/* lanes has forked itself: the child is the jobs' parent now. */
+void spawn_forked(void);
+
 void spawn_free(void);
 
 #endif

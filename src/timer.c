@@ -22,6 +22,7 @@ int timer_init(void)
 	memset(&ev, 0, sizeof ev);
 	ev.sigev_notify = SIGEV_SIGNAL;
 	ev.sigev_signo = SIGALRM;
+	armed_for = -1;
 	return timer_create(CLOCK_MONOTONIC, &ev, &posix_timer);
 }
 

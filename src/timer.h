@@ -20,7 +20,8 @@ struct timer_entry {
 /* The struct that embeds entry `e` as its member `field`. */
 #define TIMER_OWNER(e, type, field) ((type *)((char *)(e) - offsetof(type, field)))
 
-/* Creates the POSIX timer. Returns 0, or -1 with errno set. */
+/* Creates the POSIX timer (again, in a forked child: fork does not keep
+ * it). Returns 0, or -1 with errno set. */
 int timer_init(void);
 
 /* Now, on the monotonic clock, in ns. */
