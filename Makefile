@@ -93,9 +93,11 @@ fuzz: $(FUZZ_BIN)
 		build/fuzz/fuzz_$$t -merge=1 tests/fuzz/corpus/$$t build/fuzz/work-$$t >/dev/null 2>&1; \
 	done
 
+# sem is lanes --semaphore, as GNU parallel's sem is parallel --semaphore.
 install: lanes
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 lanes $(DESTDIR)$(BINDIR)/lanes
+	ln -sf lanes $(DESTDIR)$(BINDIR)/sem
 	install -m 644 man/lanes.1 $(DESTDIR)$(MANDIR)/man1/lanes.1
 
 clean:
