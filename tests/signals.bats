@@ -129,7 +129,13 @@ signal_test() {
 	run_cmd '' env --default-signal lanes 'cat /proc/self/status; : {}' ::: 1
 	show
 	[ "$status" -eq 0 ]
-	[[ $output == *"SigIgn:	0000000000000000"* ]]
-	[[ $output == *"SigCgt:	0000000000000000"* ]]
-	[[ $output == *"SigBlk:	0000000000000000"* ]]
+	# signals 1 to 31: the real-time ones above are the C library's (and
+	# the sanitizer build's runtime ignores two of them)
+	local kind mask
+	for kind in SigIgn SigCgt SigBlk; do
+		[[ $output =~ $kind:[[:space:]]+([0-9a-f]+) ]]
+		mask=$((16#${BASH_REMATCH[1]}))
+		echo "$kind: $((mask & 0x7fffffff))"
+		[ $((mask & 0x7fffffff)) -eq 0 ]
+	done
 }
