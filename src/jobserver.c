@@ -13,10 +13,11 @@
  *   lanes, since make shares the inherited one; the loop waits on it.
  * - Server: a FIFO of mode 0600 holds jobs - 1 tokens.
  *   Jobs find both forms in MAKEFLAGS (the descriptor form last, which is
- *   the one make 4.3 understands) and inherit the two descriptors.
+ *   the one make 4.3 understands) and inherit the two descriptors; or,
+ *   by --jobserver-style, the FIFO alone, or a pipe's descriptors alone.
  *
- * Tokens are given back as jobs end; lanes keeps none past the turn of
- * the loop in which it got it back unless a new job took it. */
+ * A token goes back the moment its job ends, so that whoever waits for
+ * one, lanes' next job or another's, gets a fair chance at it. */
 #include "jobserver.h"
 
 #include <errno.h>
@@ -37,13 +38,13 @@
 
 static bool active, server;
 static bool disabled;            /* --no-jobserver */
+static bool own_wfd;             /* wfd is lanes' to close (not make's) */
 static bool joined;              /* MAKEFLAGS named one (usable or not) */
 static int rfd = -1, wfd = -1;  /* lanes' own: non-blocking read, and write */
 static long make_jobs;          /* -jN of the client's MAKEFLAGS */
 static bool implicit_free;
 static char tokens[TOKENS_MAX]; /* bytes read from the pool, to give back */
 static long held;               /* tokens read and not given back */
-static long spare;              /* of those, given back by a job this turn */
 static long pool_size;          /* server: tokens the pool holds when idle */
 static int keep[2] = { -1, -1 };  /* server: what jobs inherit */
 static char fifo[PATH_MAX];
@@ -73,7 +74,14 @@ static bool join(const char *auth)
 	int r, w;
 	if (strncmp(auth, "fifo:", 5) == 0) {
 		rfd = open(auth + 5, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (rfd >= 0 && !is_fifo(rfd, O_RDONLY)) {
+			msg_print("MAKEFLAGS: --jobserver-auth=%s: not a FIFO: running without the jobserver", auth);
+			close(rfd);
+			rfd = -1;
+			return false;
+		}
 		wfd = rfd < 0 ? -1 : open(auth + 5, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		own_wfd = wfd >= 0;
 		if (wfd >= 0)
 			return true;
 		msg_print("MAKEFLAGS: --jobserver-auth=%s: %s: running without the jobserver", auth, strerror(errno));
@@ -148,27 +156,66 @@ static int open_fifo(int flags)
 	return open(fifo, flags | O_NOFOLLOW | O_CLOEXEC);
 }
 
-/* The server's pool: a FIFO of jobs - 1 tokens, exported to the jobs. */
-static int make_pool(long jobs)
+/* MAKEFLAGS for the jobs: what lanes got, with the jobserver added before
+ * " -- " (after it come variable assignments, which make reads as such). */
+static void export_flags(long jobs, enum jobserver_style style)
 {
+	const char *flags = getenv("MAKEFLAGS");
+	if (!flags)
+		flags = "";
+	const char *vars = strstr(flags, " -- ");
+	size_t head = vars ? (size_t)(vars - flags) : strlen(flags);
+	char pipe_form[64] = "";
+	if (style != JOBSERVER_FIFO)
+		snprintf(pipe_form, sizeof pipe_form, " --jobserver-auth=%d,%d", keep[0], keep[1]);
+	size_t size = strlen(flags) + strlen(fifo) + 128;
+	char *value = xmalloc(size);
+	snprintf(value, size, "%.*s -j%ld%s%s%s%s", (int)head, flags, jobs, fifo[0] ? " --jobserver-auth=fifo:" : "",
+		 fifo, pipe_form, vars ? vars : "");
+	jobenv_set("MAKEFLAGS", value);
+	free(value);
+}
+
+/* The pool's descriptors: lanes' own non-blocking pair, and (but for the
+ * FIFO alone) the blocking pair the jobs inherit. */
+static int open_pool(enum jobserver_style style)
+{
+	if (style == JOBSERVER_PIPE) {
+		if (pipe2(keep, O_CLOEXEC) != 0)
+			return -1;
+		rfd = reopen(keep[0], O_RDONLY);
+		wfd = reopen(keep[1], O_WRONLY);
+		return rfd >= 0 && wfd >= 0 ? 0 : -1;
+	}
 	if (make_fifo() != 0)
 		return -1;
-	if ((rfd = open_fifo(O_RDONLY | O_NONBLOCK)) < 0 || (wfd = open_fifo(O_WRONLY | O_NONBLOCK)) < 0 ||
-	    (keep[0] = open_fifo(O_RDONLY)) < 0 || (keep[1] = open_fifo(O_WRONLY)) < 0) {
-		msg_print("jobserver: %s: %s; running without one (--no-jobserver says so)", fifo, strerror(errno));
+	if ((rfd = open_fifo(O_RDONLY | O_NONBLOCK)) < 0 || (wfd = open_fifo(O_WRONLY | O_NONBLOCK)) < 0)
+		return -1;
+	if (style == JOBSERVER_FIFO)
+		return 0;
+	keep[0] = open_fifo(O_RDONLY);
+	keep[1] = open_fifo(O_WRONLY);
+	return keep[0] >= 0 && keep[1] >= 0 ? 0 : -1;
+}
+
+/* The server's pool: jobs - 1 tokens, exported to the jobs. */
+static int make_pool(long jobs, enum jobserver_style style)
+{
+	own_wfd = true;
+	if (open_pool(style) != 0) {
+		if (style == JOBSERVER_PIPE || fifo[0])
+			msg_print("jobserver: %s: %s; running without one (--no-jobserver says so)",
+				  fifo[0] ? fifo : "pipe", strerror(errno));
 		return -1;
 	}
 	pool_size = jobs - 1 < TOKENS_MAX ? jobs - 1 : TOKENS_MAX - 1;
 	memset(tokens, '+', (size_t)pool_size);
 	if (pool_size > 0 && write(wfd, tokens, (size_t)pool_size) != pool_size) {
-		msg_print("jobserver: %s: cannot fill it: %s; running without one", fifo, strerror(errno));
+		msg_print("jobserver: %s: cannot fill it: %s; running without one", fifo[0] ? fifo : "pipe",
+			  strerror(errno));
 		return -1;
 	}
-	const char *flags = getenv("MAKEFLAGS");
-	char value[PATH_MAX + 256];
-	snprintf(value, sizeof value, "%s -j%ld --jobserver-auth=fifo:%s --jobserver-auth=%d,%d",
-		 flags ? flags : "", jobs, fifo, keep[0], keep[1]);
-	jobenv_set("MAKEFLAGS", value);
+	export_flags(jobs, style);
 	server = true;
 	return 0;
 }
@@ -185,16 +232,15 @@ void jobserver_join(bool off)
 		active = join(auth);
 }
 
-int jobserver_offer(long jobs)
+void jobserver_offer(long jobs, enum jobserver_style style)
 {
 	if (disabled || joined)
-		return 0;
-	if (make_pool(jobs) != 0) {
+		return;
+	if (make_pool(jobs, style) != 0) {
 		jobserver_end();  /* the jobs run without one: a warning, not an error */
-		return 0;
+		return;
 	}
 	active = true;
-	return 0;
 }
 
 bool jobserver_client(void)
@@ -211,10 +257,6 @@ bool jobserver_take(void)
 {
 	if (!active)
 		return true;
-	if (spare > 0) {
-		spare--;
-		return true;
-	}
 	if (implicit_free) {
 		implicit_free = false;
 		return true;
@@ -229,16 +271,7 @@ bool jobserver_take(void)
 	return true;
 }
 
-void jobserver_give(void)
-{
-	if (!active)
-		return;
-	if (held > spare)
-		spare++;  /* a token, kept for this turn */
-	else
-		implicit_free = true;
-}
-
+/* Writes the last n tokens held back into the pool. */
 static void put_back(long n)
 {
 	while (n > 0) {
@@ -250,17 +283,18 @@ static void put_back(long n)
 	}
 }
 
-void jobserver_settle(long in_use)
+void jobserver_give(long in_use)
 {
 	if (!active)
 		return;
-	if (spare > 0) {
-		put_back(spare);
-		held -= spare;
-		spare = 0;
+	if (held > 0) {
+		put_back(1);
+		held--;
+	} else {
+		implicit_free = true;
 	}
 	int now;
-	if (server && in_use == 0 && held == 0 && ioctl(rfd, FIONREAD, &now) == 0 && now < pool_size) {
+	if (server && in_use == 0 && ioctl(rfd, FIONREAD, &now) == 0 && now < pool_size) {
 		/* Nothing of lanes' runs, so the pool should be full: a job
 		 * killed while it held tokens never gave them back. */
 		memset(tokens, '+', (size_t)(pool_size - now));
@@ -277,7 +311,7 @@ int jobserver_fd(void)
 
 const int *jobserver_keep(size_t *count)
 {
-	*count = server ? 2 : 0;
+	*count = server && keep[0] >= 0 ? 2 : 0;
 	return keep;
 }
 
@@ -288,15 +322,16 @@ void jobserver_emergency(void)
 		(void)ignored;
 	}
 	held = 0;
+	if (fifo[0])
+		unlink(fifo);  /* async-signal-safe, like the write */
 }
 
 void jobserver_end(void)
 {
 	jobserver_emergency();
-	spare = 0;
 	if (rfd >= 0)
 		close(rfd);
-	if (server && wfd >= 0)
+	if (own_wfd && wfd >= 0)
 		close(wfd);
 	for (int i = 0; i < 2; i++)
 		if (keep[i] >= 0)
@@ -305,5 +340,5 @@ void jobserver_end(void)
 		unlink(fifo);
 	rfd = wfd = keep[0] = keep[1] = -1;
 	fifo[0] = '\0';
-	active = server = false;
+	active = server = own_wfd = false;
 }

@@ -13,10 +13,19 @@
  * lanes cannot use is one warning, and then none. */
 void jobserver_join(bool off);
 
+/* The forms of the jobserver lanes offers its jobs. No one MAKEFLAGS
+ * suits every client: make 4.3 and ninja 1.13 both read the last
+ * --jobserver-auth, and each refuses the other's form. */
+enum jobserver_style {
+	JOBSERVER_BOTH,  /* a FIFO, then its descriptors last, for make 4.3 */
+	JOBSERVER_FIFO,  /* the FIFO alone: make 4.4, ninja 1.13, cargo */
+	JOBSERVER_PIPE,  /* descriptors of a pipe alone: no file at all */
+};
+
 /* Unless off or joined one, makes a pool for `jobs` slots and exports it
- * to the jobs (MAKEFLAGS, and two descriptors they inherit). A pool it
- * cannot make is one warning, and then none. Returns 0. */
-int jobserver_offer(long jobs);
+ * to the jobs (MAKEFLAGS, and two descriptors they inherit but with
+ * JOBSERVER_FIFO). A pool it cannot make is one warning, and then none. */
+void jobserver_offer(long jobs, enum jobserver_style style);
 
 /* True when lanes is a client of another's jobserver. */
 bool jobserver_client(void);
@@ -24,18 +33,14 @@ bool jobserver_client(void);
 /* The -jN of that jobserver's MAKEFLAGS; 0 when it gives none. */
 long jobserver_jobs(void);
 
-/* Takes a slot of the pool: the implicit one, one given back this turn,
- * or a token. False when none is free now: wait for jobserver_fd(). */
+/* Takes a slot of the pool: the implicit one, or a token. False when none
+ * is free now: wait for jobserver_fd(). */
 bool jobserver_take(void);
 
-/* Gives a slot back; it stays spare until jobserver_settle(), so that a
- * job starting in the same turn takes it without a round trip. */
-void jobserver_give(void);
-
-/* Puts the spare tokens back in the pool. As the server, with no job of
- * lanes' running (`in_use` 0), fills the pool up to its size again, in
+/* A job ended: gives its slot back, at once. As the server, with no job
+ * of lanes' left (`in_use` 0), fills the pool up to its size again, in
  * case a job died holding tokens. */
-void jobserver_settle(long in_use);
+void jobserver_give(long in_use);
 
 /* Readable when a token may be free; -1 without a jobserver. */
 int jobserver_fd(void);

@@ -47,6 +47,9 @@ static const char usage_text[] =
 	"      --sem-id NAME:N    each job also holds one of N slots shared by every run\n"
 	"                         naming NAME (a semaphore: see --semaphore)\n"
 	"      --no-jobserver     neither join make's jobserver nor offer one to jobs\n"
+	"      --jobserver-style STYLE\n"
+	"                         the one offered: fifo (make 4.4, ninja), pipe (make\n"
+	"                         4.3) or both (the default)\n"
 	"\n"
 	"Logs, retries, pacing, progress:\n"
 	"      --joblog FILE     one row per finished job (+FILE appends, - stdout)\n"
@@ -497,7 +500,7 @@ enum {
 	OPT_HALT, OPT_SHELL, OPT_VERSION, OPT_LINK, OPT_COLSEP, OPT_DRY_RUN,
 	OPT_JOBLOG, OPT_RESUME, OPT_RESUME_FAILED, OPT_RETRY_FAILED, OPT_RETRIES, OPT_RETRY_DELAY,
 	OPT_DELAY, OPT_RATE, OPT_LOAD, OPT_MEMFREE, OPT_PROGRESS, OPT_BAR, OPT_ETA, OPT_TOTAL, OPT_TTY,
-	OPT_SEMAPHORE, OPT_FG, OPT_BG, OPT_ID, OPT_WAIT, OPT_SEM_TIMEOUT, OPT_SEM_ID, OPT_NO_JOBSERVER,
+	OPT_SEMAPHORE, OPT_FG, OPT_BG, OPT_ID, OPT_WAIT, OPT_SEM_TIMEOUT, OPT_SEM_ID, OPT_NO_JOBSERVER, OPT_JOBSERVER_STYLE,
 };
 
 static const struct option long_options[] = {
@@ -527,6 +530,7 @@ static const struct option long_options[] = {
 	{ "semaphoretimeout", required_argument, NULL, OPT_SEM_TIMEOUT },
 	{ "sem-id", required_argument, NULL, OPT_SEM_ID },
 	{ "no-jobserver", no_argument, NULL, OPT_NO_JOBSERVER },
+	{ "jobserver-style", required_argument, NULL, OPT_JOBSERVER_STYLE },
 	{ "arg-file", required_argument, NULL, 'a' },
 	{ "link", no_argument, NULL, OPT_LINK },
 	{ "xapply", no_argument, NULL, OPT_LINK },
@@ -642,6 +646,16 @@ static bool take_run_option(int c, const char *name, struct options *opts, struc
 	case 'u': opts->output = OUTPUT_UNGROUP; st->output_given = true; break;
 	case OPT_TTY: opts->tty = true; break;
 	case OPT_NO_JOBSERVER: opts->no_jobserver = true; break;
+	case OPT_JOBSERVER_STYLE:
+		if (strcmp(optarg, "both") == 0)
+			opts->jobserver_style = JOBSERVER_BOTH;
+		else if (strcmp(optarg, "fifo") == 0)
+			opts->jobserver_style = JOBSERVER_FIFO;
+		else if (strcmp(optarg, "pipe") == 0)
+			opts->jobserver_style = JOBSERVER_PIPE;
+		else
+			usage_error(name, "'%s' is not a jobserver style (fifo, pipe or both)", optarg);
+		break;
 	case OPT_SEMAPHORE: case OPT_BG: opts->semaphore = true; break;
 	case OPT_FG: opts->semaphore = opts->sem_fg = true; break;
 	case OPT_WAIT: opts->semaphore = opts->sem_wait = true; break;

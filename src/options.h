@@ -6,6 +6,8 @@
 #include <regex.h>
 #include <stdint.h>
 
+#include "jobserver.h"
+
 #define LANES_VERSION "0.1.0"
 
 /* Exit status for lanes' own errors (bad options, unreadable input). */
@@ -80,6 +82,7 @@ struct options {
 	bool tty;                 /* --tty: the job gets the terminal */
 	bool jobs_given;          /* -j was given, not defaulted */
 	bool no_jobserver;        /* --no-jobserver: neither join nor offer one */
+	enum jobserver_style jobserver_style;  /* --jobserver-style: the forms offered */
 	char *sem_share;          /* --sem-id NAME:N: NAME (allocated); NULL: none */
 	long sem_share_size;      /* its N */
 

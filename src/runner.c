@@ -248,39 +248,48 @@ static void on_slots_fd(int fd, short revents, void *arg)
  * again at least once a second, in case no event comes). */
 static void wait_for_slot(void)
 {
-	int fd = slots_fd();
-	if (fd < 0)
+	if (!slots_waiting_shared())
 		return;
-	loop_watch(fd, POLLIN, on_slots_fd, NULL);
+	int fd = slots_fd();
+	if (fd >= 0)
+		loop_watch(fd, POLLIN, on_slots_fd, NULL);
 	if (!timer_pending(&shared_timer))
 		timer_schedule(&shared_timer, timer_now() + SHARED_RETRY_NS);
 }
 
 /* Takes the next item into a slot and a record, as a command ready to
- * run. Returns NULL when no item is ready. */
+ * run. Returns NULL when no item is ready, or no slot is free: then the
+ * item waits here for one (no call into input.c while it does, so it stays
+ * valid). The item comes first, so that a run whose input has ended never
+ * waits for a slot it has no use for (a semaphore's, held by another). */
 static struct job *next_job(void)
 {
-	int slot = slots_acquire();
-	if (!slot) {
-		wait_for_slot();
-		return NULL;
-	}
-	struct input_item item;
+	static struct input_item item;
+	static bool have_item;
 	for (;;) {
-		enum input_status st = input_next(input, &item);
-		if (st != INPUT_ITEM) {
-			slots_release(slot);
+		if (!have_item) {
+			enum input_status st = input_next(input, &item);
 			if (st == INPUT_AGAIN) {
 				watch_input();
-			} else {
+				return NULL;
+			}
+			if (st != INPUT_ITEM) {
 				input_done = true;
 				result->input_failed |= st == INPUT_ERROR;
+				return NULL;
 			}
+			have_item = true;
+		}
+		int slot = slots_acquire();
+		if (!slot) {
+			wait_for_slot();
 			return NULL;
 		}
+		have_item = false;
 		struct job *j = jobs_new(on_job_timer);
 		if (command_expand(&j->cmd, template, &item, item.seq, slot, opts->shell) != 0) {
 			jobs_recycle(j);
+			slots_release(slot);
 			continue;
 		}
 		j->seq = item.seq;
@@ -547,7 +556,7 @@ static int setup(void)
 	if (opts->tagstring)
 		tag_template = template_new_text(opts->tagstring, opts->replace);
 	long wanted = opts->slots ? opts->slots : JOBS_LIMIT;
-	long make_jobs = slots_join_shared(opts->no_jobserver);
+	long make_jobs = slots_join_shared(opts->no_jobserver || opts->dry_run);
 	if (make_jobs != 0 && !opts->jobs_given)
 		wanted = make_jobs > 0 ? make_jobs : JOBS_LIMIT;  /* make's jobserver is the limit */
 	if (opts->semaphore)
@@ -556,10 +565,12 @@ static int setup(void)
 	long slots = wanted;
 	if (opts->output != OUTPUT_UNGROUP)
 		slots = slots_fit_descriptors(wanted, opts->keep_order ? 8 : 6, FDS_PER_JOB, opts->jobs_given && opts->slots);
-	struct slots_sharing share = { opts->no_jobserver || opts->semaphore, opts->sem_share, opts->sem_share_size,
-				       "--sem-id", false };
+	/* --dry-run runs no job: it offers no jobserver, takes no semaphore. */
+	struct slots_sharing share = { opts->no_jobserver || opts->dry_run, opts->jobserver_style,
+				       opts->dry_run ? NULL : opts->sem_share, opts->sem_share_size, "--sem-id", false };
 	if (opts->semaphore)
-		share = (struct slots_sharing){ true, opts->sem_name, opts->slots, "--semaphore", true };
+		share = (struct slots_sharing){ true, 0, opts->dry_run ? NULL : opts->sem_name, opts->slots,
+						"--semaphore", true };
 	if (slots < 0 || slots_init(slots, &share) != 0)
 		return -1;
 	if (opts->semaphore && opts->sem_timeout_ns)
@@ -622,7 +633,6 @@ static int run_loop(void)
 		bool busy = output_busy();
 		output_write();
 		more |= busy && !output_busy();
-		slots_settle();
 		if (loop_wait(!more) != 0)
 			return -1;
 	}

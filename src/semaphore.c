@@ -1,6 +1,6 @@
 /* semaphore.c — owns the files of named semaphores. Each user has a
- * private directory ($XDG_RUNTIME_DIR/lanes/semaphores, else
- * $TMPDIR/lanes-UID/semaphores; mode 0700, refused unless owned by the
+ * private directory (/run/user/UID/lanes/semaphores, else
+ * /tmp/lanes-UID/semaphores; mode 0700, refused unless owned by the
  * user), so that users never share an id. A semaphore is a directory in
  * it, named by the id, holding:
  *
@@ -32,6 +32,8 @@
 #include "msg.h"
 
 #define ID_MAX 200
+#define NAME_LIMIT 240           /* the id as a file name, under NAME_MAX */
+#define SIZE_LIMIT 1024          /* a waiter keeps a descriptor a slot open */
 
 struct semaphore {
 	char *id;
@@ -41,6 +43,7 @@ struct semaphore {
 	int *fds;                /* per slot 1..size: its lock file; -1: not open */
 	bool *held;
 	int watch;               /* inotify; -1: none */
+	bool open_warned;
 };
 
 static char base[PATH_MAX - 1024];  /* leaves room for the id's name */
@@ -61,18 +64,30 @@ static int private_dir(const char *path, const char *option)
 	return 0;
 }
 
+/* The user's directory: the same for every process of the user, whatever
+ * its environment says (a cron job has no XDG_RUNTIME_DIR, a build tool
+ * sets its own TMPDIR), or they would not share their semaphores.
+ * /run/user/UID when it is the user's, else /tmp/lanes-UID; a name there
+ * that someone else took first is passed over, by everyone alike. */
 const char *semaphore_dir(void)
 {
 	if (base[0])
 		return base;
-	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	unsigned long uid = (unsigned long)geteuid();
 	struct stat st;
-	if (runtime && runtime[0] == '/' && stat(runtime, &st) == 0 && st.st_uid == geteuid())
+	char runtime[64];
+	snprintf(runtime, sizeof runtime, "/run/user/%lu", uid);
+	if (lstat(runtime, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 077)) {
 		snprintf(base, sizeof base, "%s/lanes", runtime);
-	else {
-		const char *tmp = getenv("TMPDIR");
-		snprintf(base, sizeof base, "%s/lanes-%lu", tmp && tmp[0] == '/' ? tmp : "/tmp",
-			 (unsigned long)geteuid());
+		return base;
+	}
+	for (int n = 0; n < 10; n++) {
+		if (n == 0)
+			snprintf(base, sizeof base, "/tmp/lanes-%lu", uid);
+		else
+			snprintf(base, sizeof base, "/tmp/lanes-%lu.%d", uid, n);
+		if (lstat(base, &st) != 0 || (S_ISDIR(st.st_mode) && st.st_uid == geteuid()))
+			break;  /* free, or ours: this one */
 	}
 	return base;
 }
@@ -134,8 +149,10 @@ static int agree_on_size(struct semaphore *s, const char *option)
 			rc = -1;
 		}
 	}
-	if (rc == 0)
+	if (rc == 0 && s->size > 0)
 		flock(s->meta, LOCK_SH);
+	else if (rc == 0)
+		flock(s->meta, LOCK_UN);  /* an idle one stays free to size */
 	close(guard);
 	return rc;
 }
@@ -148,6 +165,17 @@ struct semaphore *semaphore_open(const char *id, long size, const char *option)
 	}
 	char path[PATH_MAX];
 	char *name = encode(id);
+	if (strlen(name) > NAME_LIMIT) {
+		msg_print("%s: '%s' is too long a semaphore name (once made a file name: use fewer characters other than letters, digits and ._-)",
+			  option, id);
+		free(name);
+		return NULL;
+	}
+	if (size > SIZE_LIMIT) {
+		msg_print("%s: %ld slots is more than a semaphore has (at most %d)", option, size, SIZE_LIMIT);
+		free(name);
+		return NULL;
+	}
 	snprintf(path, sizeof path, "%s/semaphores", semaphore_dir());
 	int ok = private_dir(semaphore_dir(), option) == 0 && private_dir(path, option) == 0;
 	snprintf(path, sizeof path, "%s/semaphores/%s", semaphore_dir(), name);
@@ -169,8 +197,11 @@ struct semaphore *semaphore_open(const char *id, long size, const char *option)
 		s->fds[k] = -1;
 	/* Watch before the first try: a slot freed after it wakes us. */
 	s->watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (s->watch >= 0 && inotify_add_watch(s->watch, s->dir, IN_CLOSE_WRITE | IN_CLOSE_NOWRITE) < 0) {
-		close(s->watch);
+	if (s->watch < 0 || inotify_add_watch(s->watch, s->dir, IN_CLOSE_WRITE | IN_CLOSE_NOWRITE) < 0) {
+		msg_print("%s: no inotify for %s (%s): a waiter looks for a free slot once a second", option, s->dir,
+			  strerror(errno));
+		if (s->watch >= 0)
+			close(s->watch);
 		s->watch = -1;
 	}
 	return s;
@@ -184,8 +215,12 @@ bool semaphore_take_slot(struct semaphore *s, int k)
 		char name[32];
 		snprintf(name, sizeof name, "slot.%d", k);
 		s->fds[k] = open_in(s, name);
-		if (s->fds[k] < 0)
+		if (s->fds[k] < 0) {
+			if (!s->open_warned)
+				msg_print("semaphore %s: %s/%s: %s", s->id, s->dir, name, strerror(errno));
+			s->open_warned = true;
 			return false;
+		}
 	}
 	/* A file we could not lock stays open: closing it would wake every
 	 * waiter, ourselves included, for nothing. */
@@ -227,11 +262,6 @@ void semaphore_events(struct semaphore *s)
 long semaphore_size(const struct semaphore *s)
 {
 	return s->size;
-}
-
-const char *semaphore_id(const struct semaphore *s)
-{
-	return s->id;
 }
 
 void semaphore_close(struct semaphore *s)

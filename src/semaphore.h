@@ -32,7 +32,6 @@ int semaphore_fd(const struct semaphore *s);
 void semaphore_events(struct semaphore *s);
 
 long semaphore_size(const struct semaphore *s);
-const char *semaphore_id(const struct semaphore *s);
 
 /* Gives every slot back and closes the semaphore. */
 void semaphore_close(struct semaphore *s);

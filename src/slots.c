@@ -4,9 +4,9 @@
  * token of a make jobserver (jobserver.c) and a slot of a named semaphore
  * (semaphore.c). Numbers are handed out lowest first, so that {%} stays
  * within 1..N and a freed number is reused; memory grows with the slots
- * actually used, not with -j. Shared slots given back stay spare until
- * the end of the loop's turn, so that a job starting in the same turn
- * takes one without a round trip. Knows nothing of jobs. */
+ * actually used, not with -j. A shared slot goes back the moment its job
+ * ends: kept for this run's next job, it would starve the other runs that
+ * share it. Knows nothing of jobs. */
 #include "slots.h"
 
 #include <assert.h>
@@ -32,9 +32,8 @@ static bool sem_numbers;         /* the semaphore's slot is the job's number */
 static bool sem_bypassed;        /* --semaphore-timeout ran out: run without */
 static int *sem_of;              /* by job number: its semaphore slot */
 static size_t sem_of_cap;
-static int *sem_spare;           /* semaphore slots given back this turn */
-static size_t sem_spare_count, sem_spare_cap;
-static int waiting_fd = -1;      /* what the last refusal waits for */
+static bool waiting_shared;      /* the last refusal was for a shared slot */
+static int waiting_fd = -1;      /* and this says when one may be free */
 
 #define FD_SLACK 8  /* for what lanes opens during a run, beyond its jobs */
 
@@ -64,8 +63,8 @@ int slots_init(long n, const struct slots_sharing *share)
 	in_use = 0;
 	free_count = 0;
 	next_fresh = 1;
-	if (share && !share->no_jobserver && jobserver_offer(target) != 0)
-		return -1;
+	if (share && !share->no_jobserver)
+		jobserver_offer(target, (enum jobserver_style)share->jobserver_style);
 	if (share && share->sem_id) {
 		sem = semaphore_open(share->sem_id, share->sem_size, share->sem_option);
 		if (!sem)
@@ -96,10 +95,9 @@ void slots_end(void)
 	sem = NULL;
 	free(free_heap);
 	free(sem_of);
-	free(sem_spare);
 	free_heap = NULL;
-	sem_of = sem_spare = NULL;
-	free_cap = sem_of_cap = sem_spare_cap = sem_spare_count = 0;
+	sem_of = NULL;
+	free_cap = sem_of_cap = 0;
 }
 
 static void heap_push(int slot)
@@ -133,28 +131,21 @@ static int heap_pop(void)
 	return top;
 }
 
-/* A slot of the semaphore: one given back this turn, or a free one. */
-static int take_shared(void)
-{
-	if (!sem || sem_bypassed)
-		return -1;  /* none needed */
-	if (sem_spare_count > 0)
-		return sem_spare[--sem_spare_count];
-	return semaphore_take(sem);
-}
-
 int slots_acquire(void)
 {
+	waiting_shared = false;
 	waiting_fd = -1;
 	if (in_use >= target)
 		return 0;
 	if (!jobserver_take()) {
+		waiting_shared = true;
 		waiting_fd = jobserver_fd();
 		return 0;
 	}
-	int shared = take_shared();
+	int shared = sem && !sem_bypassed ? semaphore_take(sem) : -1;  /* -1: none needed */
 	if (shared == 0) {
-		jobserver_give();
+		jobserver_give(in_use);
+		waiting_shared = true;
 		waiting_fd = semaphore_fd(sem);
 		return 0;
 	}
@@ -179,21 +170,12 @@ void slots_release(int slot)
 {
 	assert(slot >= 1 && in_use > 0);
 	in_use--;
-	jobserver_give();
+	jobserver_give(in_use);
 	int shared = sem_of[slot];
-	if (shared > 0) {
-		sem_spare = xgrow(sem_spare, &sem_spare_cap, sem_spare_count + 1, sizeof *sem_spare);
-		sem_spare[sem_spare_count++] = shared;
-	}
+	if (shared > 0)
+		semaphore_give(sem, shared);
 	if (!(sem_numbers && shared > 0))
 		heap_push(slot);
-}
-
-void slots_settle(void)
-{
-	jobserver_settle(in_use);
-	while (sem_spare_count > 0)
-		semaphore_give(sem, sem_spare[--sem_spare_count]);
 }
 
 void slots_woken(void)
@@ -220,6 +202,11 @@ long slots_target(void)
 long slots_in_use(void)
 {
 	return in_use;
+}
+
+bool slots_waiting_shared(void)
+{
+	return waiting_shared;
 }
 
 int slots_fd(void)

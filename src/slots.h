@@ -20,6 +20,7 @@ long slots_fit_descriptors(long wanted, long per_slot, long to_start, bool say);
 /* What a run shares its slots with. */
 struct slots_sharing {
 	bool no_jobserver;       /* offer the jobs no jobserver of lanes' own */
+	int jobserver_style;     /* else the forms it has (enum jobserver_style) */
 	const char *sem_id;      /* a named semaphore each job also holds; NULL: none */
 	long sem_size;
 	const char *sem_option;  /* the option that named it, for messages */
@@ -40,9 +41,6 @@ const int *slots_inherited(size_t *count);
 
 /* Gives back everything shared and frees the rest. */
 void slots_end(void);
-
-/* End of a turn of the loop: shared slots given back are put back. */
-void slots_settle(void);
 
 /* slots_fd() was readable: take note before trying again. */
 void slots_woken(void);
@@ -65,8 +63,10 @@ long slots_target(void);
 /* Slots taken and not yet released. */
 long slots_in_use(void);
 
-/* After slots_acquire() said 0: a descriptor that becomes readable when
- * a shared slot may be free, or -1: only a release here frees one. */
+/* After slots_acquire() said 0: true when what is missing is a shared
+ * slot (look again at least once a second), and a descriptor that may
+ * say when it is free (-1: none, or only a release here frees one). */
+bool slots_waiting_shared(void);
 int slots_fd(void);
 
 #endif

@@ -89,6 +89,37 @@ tokens() {
 	[ "${output##*$'\n'}" -eq 2 ]
 }
 
+@test "--jobserver-style fifo offers the FIFO alone, and a client that reads it (lanes) shares its slots" {
+	run_lanes '' -j2 --jobserver-style fifo 'echo "$MAKEFLAGS"; lanes -j10 '"'$(logged 0.3); : {}'"' ::: 1 2 3 4 5; : {}' ::: 1
+	show
+	[ "$status" -eq 0 ]
+	[[ ${output%%$'\n'*} =~ ^\ -j2\ --jobserver-auth=fifo:/[^\ ]+$ ]]
+	[ "$(wc -l <"$LOG")" -eq 10 ]
+	echo "at most $(max_concurrent "$LOG") at once"
+	[ "$(max_concurrent "$LOG")" -eq 2 ]
+	[ -z "$stderr" ]
+}
+
+@test "--jobserver-style pipe offers a pipe's descriptors alone, no file, and two plain makes share them" {
+	make_file Makefile 4 "@$(logged 0.3)"
+	run_lanes '' -j3 --jobserver-style pipe 'echo "$MAKEFLAGS"; ls -l /proc/$$/fd/ | grep -c lanes-jobserver; make -s -C '"$BATS_TEST_TMPDIR"'; : {}' ::: 1 2
+	show
+	[ "$status" -eq 0 ]
+	[[ ${output%%$'\n'*} =~ ^\ -j3\ --jobserver-auth=[0-9]+,[0-9]+$ ]]
+	[ "$(grep -cx 0 <<<"$output")" -eq 2 ]
+	echo "at most $(max_concurrent "$LOG") at once"
+	[ "$(max_concurrent "$LOG")" -le 3 ]
+	[ "$(max_concurrent "$LOG")" -gt 2 ]
+	[[ $stderr != *"jobserver tokens"* ]]
+}
+
+@test "a --jobserver-style that is not one is refused with one line and 255" {
+	run_lanes '' --jobserver-style fifos true ::: 1
+	show
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "lanes: --jobserver-style: 'fifos' is not a jobserver style (fifo, pipe or both)" ]
+}
+
 @test "a make 4.4 fifo jobserver given by hand: lanes obeys it, holds its tokens while it runs, and leaves them all" {
 	local fifo=$BATS_TEST_TMPDIR/fifo
 	mkfifo "$fifo"

@@ -4,12 +4,21 @@
 
 load helpers/common
 
-# Every test keeps its semaphores in a directory of its own.
+# sem_base [UID]: the directory a user's semaphores live in, as lanes(1)
+# says: /run/user/UID/lanes when that is the user's, else /tmp/lanes-UID.
+sem_base() {
+	local uid=${1:-$(id -u)}
+	if [ -d "/run/user/$uid" ] && [ "$(stat -c %u:%a "/run/user/$uid")" = "$uid:700" ]; then
+		echo "/run/user/$uid/lanes"
+	else
+		echo "/tmp/lanes-$uid"
+	fi
+}
+
+# Every test uses a semaphore of its own name, removed after it.
 eval "common_$(declare -f setup)"
 setup() {
 	common_setup
-	export TMPDIR=$BATS_TEST_TMPDIR
-	unset XDG_RUNTIME_DIR
 	ID=$MARK
 	LOG=$BATS_TEST_TMPDIR/conc.log
 	: >"$LOG"
@@ -18,7 +27,26 @@ setup() {
 eval "common_$(declare -f teardown)"
 teardown() {
 	common_teardown
+	local pid
+	for pid in $(marked_pids "$MARK"); do  # holders a passing test left running
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+	rm -rf "$(sem_base)/semaphores/$ID"
 	if [ -n "${SHARED_DIR:-}" ]; then rm -rf "$SHARED_DIR"; fi
+	if [ -n "${OTHER_UID:-}" ]; then rm -rf "/tmp/lanes-$OTHER_UID" "/tmp/lanes-$OTHER_UID".*; fi
+}
+
+# as_uid UID: sets $AS_USER to run a command as UID, and $SHARED_DIR to a
+# directory it can read, holding a copy of lanes.
+as_uid() {
+	if ! setpriv --reuid="$1" --regid="$1" --clear-groups true 2>/dev/null; then
+		skip "setpriv cannot run a command as another user here"
+	fi
+	AS_USER=(setpriv --reuid="$1" --regid="$1" --clear-groups)
+	SHARED_DIR=$(mktemp -d /tmp/lanes-sem.XXXXXX)
+	chmod 755 "$SHARED_DIR"
+	cp "$(command -v lanes)" "$SHARED_DIR/lanes"
+	chmod 755 "$SHARED_DIR/lanes"
 }
 
 # A job that notes its start and end in $LOG (see max_concurrent).
@@ -101,8 +129,7 @@ logged() {
 	# the files of a semaphore of 1 slot, left as a crash leaves them
 	run_lanes '' --semaphore --fg --id "$ID" true
 	local dir
-	dir=$(find "$TMPDIR" -type d -path "*semaphores/$ID")
-	[ -n "$dir" ]
+	dir=$(sem_base)/semaphores/$ID
 	ls -la "$dir"
 	[ -e "$dir/slot.1" ]
 	run_lanes '' --semaphore --fg --id "$ID" echo free
@@ -151,6 +178,18 @@ logged() {
 	[ "$(max_concurrent "$LOG")" -eq 4 ]
 }
 
+@test "a run whose input has ended waits for no slot: not even when its semaphore is gone" {
+	lanes -j2 --sem-id "$ID:1" "$SLEEP 0.5; : {}" ::: 1 &
+	BG_PIDS+=("$!")
+	wait_marked "$MARK" 1
+	rm -rf "$(sem_base)/semaphores/$ID"
+	local t0
+	t0=$(now_ms)
+	wait "${BG_PIDS[0]}"
+	echo "ended $(($(now_ms) - t0)) ms after"
+	[ $(($(now_ms) - t0)) -lt 5000 ]
+}
+
 @test "two runs that give one semaphore different sizes: the second says so, with 255, before any job" {
 	lanes -j2 --sem-id "$ID:3" "$SLEEP 2; : {}" ::: 1 &
 	BG_PIDS+=("$!")
@@ -171,33 +210,52 @@ logged() {
 	[ "$output" = a ]
 }
 
-@test "different users never share a semaphore: nobody's --id X does not wait for root's" {
-	if ! setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
-		skip "setpriv cannot run a command as an unprivileged user here"
-	fi
-	SHARED_DIR=$(mktemp -d /tmp/lanes-sem.XXXXXX)
-	chmod 1777 "$SHARED_DIR"
-	cp "$(command -v lanes)" "$SHARED_DIR/lanes"
-	chmod 755 "$SHARED_DIR/lanes"
-	TMPDIR=$SHARED_DIR lanes --semaphore --id shared "$SLEEP 5"
+@test "different users never share a semaphore: another user's --id X does not wait for ours" {
+	OTHER_UID=54321
+	as_uid "$OTHER_UID"
+	lanes --semaphore --id "$ID" "$SLEEP 5"
 	wait_marked "$MARK" 1
-	run_cmd '' env TMPDIR="$SHARED_DIR" setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$SHARED_DIR/lanes" --semaphore --fg --id shared echo mine
+	run_cmd '' "${AS_USER[@]}" "$SHARED_DIR/lanes" --semaphore --fg --id "$ID" echo mine
 	show
 	[ "$status" -eq 0 ]
 	[ "$output" = mine ]
 	[ "$elapsed_ms" -lt 3000 ]
-	[ -d "$SHARED_DIR/lanes-0/semaphores/shared" ]
-	[ -d "$SHARED_DIR/lanes-65534/semaphores/shared" ]
+	[ -d "$(sem_base)/semaphores/$ID" ]
+	[ -d "/tmp/lanes-$OTHER_UID/semaphores/$ID" ]
+}
+
+@test "the same user shares its semaphores whatever TMPDIR and XDG_RUNTIME_DIR say" {
+	lanes --semaphore --id "$ID" "$SLEEP 0.6"
+	wait_marked "$MARK" 1
+	run_cmd '' env TMPDIR="$BATS_TEST_TMPDIR" XDG_RUNTIME_DIR=/nonexistent lanes --semaphore --fg --id "$ID" echo after
+	show
+	[ "$status" -eq 0 ]
+	[ "$output" = after ]
+	# it waited for the holder
+	[ "$elapsed_ms" -ge 300 ]
 }
 
 @test "a semaphore directory that is not private (mode 0755) is refused with one line and 255" {
-	mkdir -m 0755 "$TMPDIR/lanes-$(id -u)"
-	run_lanes '' --semaphore --fg --id "$ID" echo no
+	OTHER_UID=54322
+	as_uid "$OTHER_UID"
+	mkdir -m 0755 "/tmp/lanes-$OTHER_UID"
+	chown "$OTHER_UID" "/tmp/lanes-$OTHER_UID"
+	run_cmd '' "${AS_USER[@]}" "$SHARED_DIR/lanes" --semaphore --fg --id "$ID" echo no
 	show
 	[ "$status" -eq 255 ]
 	[ -z "$output" ]
-	[ "$stderr" = "lanes: --semaphore: $TMPDIR/lanes-$(id -u) is not a directory of yours with mode 0700: refusing to use it" ]
+	[ "$stderr" = "lanes: --semaphore: /tmp/lanes-$OTHER_UID is not a directory of yours with mode 0700: refusing to use it" ]
+}
+
+@test "a /tmp/lanes-UID that someone else made first is passed over, by every run of the user alike" {
+	OTHER_UID=54323
+	as_uid "$OTHER_UID"
+	mkdir -m 0777 "/tmp/lanes-$OTHER_UID"
+	run_cmd '' "${AS_USER[@]}" "$SHARED_DIR/lanes" --semaphore --fg --id "$ID" echo fine
+	show
+	[ "$status" -eq 0 ]
+	[ "$output" = fine ]
+	[ -d "/tmp/lanes-$OTHER_UID.1/semaphores/$ID" ]
 }
 
 @test "bad semaphore values are refused with one line and 255" {
