@@ -411,6 +411,9 @@ int command_expand(struct command *c, const struct template *t, const struct inp
 	}
 	static struct command scratch;
 	for (size_t i = 0; i < t->count; i++) {
+		const struct word *w = &t->words[i];
+		if (item->count == 0 && w->count == 1 && w->pieces[0].kind == PIECE_ALL)
+			continue;  /* --pipe: the {} appended stands for nothing */
 		if (i)
 			append(c, " ", 1);
 		if (t->quote_words) {

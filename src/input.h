@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "options.h"
+#include "status.h"
 
 struct arg {
 	const char *ptr;   /* not NUL-terminated */
@@ -24,8 +25,6 @@ struct input_item {
 };
 
 struct input;
-
-enum input_status { INPUT_ITEM, INPUT_AGAIN, INPUT_END, INPUT_ERROR };
 
 /* Opens the sources of `opts` (standard input when there are none) and
  * reads whole every source that cannot be streamed: all but the first,

@@ -76,8 +76,9 @@ struct joblog *joblog_open(const char *spec, bool append, void (*to_stdout)(int 
 void joblog_write(struct joblog *log, const struct joblog_row *row)
 {
 	log->line = xgrow(log->line, &log->cap, row->command_len + 160, 1);
-	int n = snprintf(log->line, log->cap, "%lu\t:\t%.3f\t%10.3f\t0\t%llu\t%d\t%d\t", row->seq, row->start,
-			 row->runtime, (unsigned long long)row->received, row->exitval, row->signal);
+	int n = snprintf(log->line, log->cap, "%lu\t:\t%.3f\t%10.3f\t%llu\t%llu\t%d\t%d\t", row->seq, row->start,
+			 row->runtime, (unsigned long long)row->sent, (unsigned long long)row->received, row->exitval,
+			 row->signal);
 	size_t len = (size_t)n;
 	/* A row is one line: a newline inside the command would end it early. */
 	for (size_t i = 0; i < row->command_len; i++)

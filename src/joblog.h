@@ -20,6 +20,7 @@ struct joblog_row {
 	unsigned long seq;
 	double start;          /* epoch seconds */
 	double runtime;        /* seconds */
+	uint64_t sent;         /* bytes given on stdin (--pipe) */
 	uint64_t received;     /* bytes of stdout */
 	int exitval;           /* -1: ended by lanes (timeout) */
 	int signal;

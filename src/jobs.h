@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "command.h"
+#include "feed.h"
 #include "output.h"
 #include "timer.h"
 
@@ -41,6 +42,7 @@ struct job {
 	struct output_job out;
 	struct command cmd;
 	struct command tag;    /* only its text: the --tag / --tagstring prefix */
+	struct feed feed;      /* --pipe: its block, and how it is written */
 	struct job *prev, *next;   /* among the live jobs, or the pool */
 };
 

@@ -90,13 +90,13 @@ void local_end(void)
 	tty = -1;
 }
 
-int local_start(struct job *j, int child[2])
+int local_start(struct job *j, int child[2], int in)
 {
 	int foreground = jobctl_terminal_for_job();
 	struct spawn_job s = {
 		.argv = j->cmd.argv,
 		.envp = jobenv_for(j->seq, j->slot),
-		.in = tty,
+		.in = in >= 0 ? in : tty,
 		.out = child[0],
 		.err = child[1],
 		.terminal = foreground,

@@ -21,9 +21,9 @@ int local_init(const char *shell, bool tty, void (*reaped)(struct job *j), void 
 void local_end(void);
 
 /* Starts job j with stdout and stderr on child[0], child[1] (-1: lanes'
- * own). Returns 0 (j->pid and j->group set), or the errno: EAGAIN,
+ * own), and stdin on `in` (-1: /dev/null, or the terminal with --tty). Returns 0 (j->pid and j->group set), or the errno: EAGAIN,
  * ENOMEM (no process for now), or an exec's (the job did not run). */
-int local_start(struct job *j, int child[2]);
+int local_start(struct job *j, int child[2], int in);
 
 /* Sends sig to the job's process group, or to its process if that has
  * left the group. False when nothing of the job is left to signal. */

@@ -41,14 +41,17 @@ int main(int argc, char **argv)
 		options_free(&opts);
 		return status;
 	}
-	struct input *in = input_open(&opts);
-	if (!in) {
+	/* --pipe: standard input is the data, cut into blocks, not items. */
+	struct input *in = opts.pipe ? NULL : input_open(&opts);
+	struct blocks *data = opts.pipe ? blocks_open(&opts.blocks) : NULL;
+	if (!in && !data) {
 		options_free(&opts);
 		return EXIT_LANES_ERROR;
 	}
 	struct run_result result;
-	int status = runner_run(&opts, in, &result) == 0 ? exit_status(&opts, &result) : EXIT_LANES_ERROR;
+	int status = runner_run(&opts, in, data, &result) == 0 ? exit_status(&opts, &result) : EXIT_LANES_ERROR;
 	input_close(in);
+	blocks_close(data);
 	options_free(&opts);
 	return status;
 }

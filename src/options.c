@@ -89,6 +89,19 @@ static const char usage_text[] =
 	"      --dry-run         print the command lines, run nothing\n"
 	"  -t, --verbose         print each command line to stderr as it starts\n"
 	"Replacement strings: {} {.} {/} {//} {/.} {#} {%} {N} {N.} {N/} {N//} {N/.} {-N}\n"
+	"\n"
+	"Blocks of data on the jobs' stdin (--pipe):\n"
+	"      --pipe            cut stdin into blocks, one job's stdin each\n"
+	"      --pipepart -a F   the same from file F, read by each job directly\n"
+	"      --block SIZE      about SIZE bytes a block (1M; k, M, G; -N: N per slot)\n"
+	"      --recend STR      records end with STR (newline); --recstart STR begin so\n"
+	"      --regexp          --recend and --recstart are regular expressions\n"
+	"  -N N                  (with --pipe) exactly N records a block\n"
+	"  -L, --max-lines N     (with --pipe) a record is N lines\n"
+	"      --header H        H lines, or what matches regex H, go before every block\n"
+	"      --round-robin     one job per slot, each fed block after block\n"
+	"      --cat             the block in a temporary file, named by {}\n"
+	"      --fifo            the block through a named pipe, named by {}\n"
 	"  -h, --help             print this help and exit\n"
 	"      --version          print the version and exit\n"
 	"\n"
@@ -449,7 +462,12 @@ int options_parse_size(const char *text, long long *bytes)
 
 int options_compile_colsep(const char *text, regex_t *re)
 {
-	/* GNU parallel's --colsep is a Perl regex, where \t is a TAB; POSIX
+	return options_compile_regex(text, re, REG_EXTENDED);
+}
+
+int options_compile_regex(const char *text, regex_t *re, int flags)
+{
+	/* GNU parallel's expressions are Perl's, where \t is a TAB; POSIX
 	 * reads it as the letter t. Translate the escapes that differ. */
 	size_t n = strlen(text);
 	char *ere = xmalloc(4 * n + 1);
@@ -479,9 +497,36 @@ int options_compile_colsep(const char *text, regex_t *re)
 		}
 	}
 	ere[k] = '\0';
-	int e = regcomp(re, ere, REG_EXTENDED);
+	int e = regcomp(re, ere, flags);
 	free(ere);
 	return e;
+}
+
+char *options_unescape(const char *text, size_t *len)
+{
+	char *out = xmalloc(strlen(text) + 1);
+	size_t k = 0;
+	for (const char *p = text; *p; p++) {
+		if (*p != '\\' || !p[1]) {
+			out[k++] = *p;
+			continue;
+		}
+		char c = *++p;
+		const char *from = strchr("ntrfvab0\\", c);
+		if (from) {
+			out[k++] = "\n\t\r\f\v\a\b\0\\"[from - "ntrfvab0\\"];
+		} else if (c == 'x' && isxdigit((unsigned char)p[1])) {
+			char hex[3] = { p[1], isxdigit((unsigned char)p[2]) ? p[2] : '\0', '\0' };
+			out[k++] = (char)strtol(hex, NULL, 16);
+			p += strlen(hex);
+		} else {
+			out[k++] = '\\';
+			out[k++] = c;
+		}
+	}
+	out[k] = '\0';
+	*len = k;
+	return out;
 }
 
 /* The option as the user typed it: "--timeout" from "--timeout=3x", or "-j". */
@@ -501,6 +546,8 @@ enum {
 	OPT_JOBLOG, OPT_RESUME, OPT_RESUME_FAILED, OPT_RETRY_FAILED, OPT_RETRIES, OPT_RETRY_DELAY,
 	OPT_DELAY, OPT_RATE, OPT_LOAD, OPT_MEMFREE, OPT_PROGRESS, OPT_BAR, OPT_ETA, OPT_TOTAL, OPT_TTY,
 	OPT_SEMAPHORE, OPT_FG, OPT_BG, OPT_ID, OPT_WAIT, OPT_SEM_TIMEOUT, OPT_SEM_ID, OPT_NO_JOBSERVER, OPT_JOBSERVER_STYLE,
+	OPT_PIPE, OPT_PIPEPART, OPT_BLOCK, OPT_RECSTART, OPT_RECEND, OPT_REGEXP, OPT_HEADER, OPT_ROUND_ROBIN, OPT_CAT,
+	OPT_FIFO,
 };
 
 static const struct option long_options[] = {
@@ -531,6 +578,21 @@ static const struct option long_options[] = {
 	{ "sem-id", required_argument, NULL, OPT_SEM_ID },
 	{ "no-jobserver", no_argument, NULL, OPT_NO_JOBSERVER },
 	{ "jobserver-style", required_argument, NULL, OPT_JOBSERVER_STYLE },
+	{ "pipe", no_argument, NULL, OPT_PIPE },
+	{ "spreadstdin", no_argument, NULL, OPT_PIPE },
+	{ "pipepart", no_argument, NULL, OPT_PIPEPART },
+	{ "pipe-part", no_argument, NULL, OPT_PIPEPART },
+	{ "block", required_argument, NULL, OPT_BLOCK },
+	{ "block-size", required_argument, NULL, OPT_BLOCK },
+	{ "recstart", required_argument, NULL, OPT_RECSTART },
+	{ "recend", required_argument, NULL, OPT_RECEND },
+	{ "regexp", no_argument, NULL, OPT_REGEXP },
+	{ "max-lines", required_argument, NULL, 'L' },
+	{ "header", required_argument, NULL, OPT_HEADER },
+	{ "round-robin", no_argument, NULL, OPT_ROUND_ROBIN },
+	{ "round", no_argument, NULL, OPT_ROUND_ROBIN },
+	{ "cat", no_argument, NULL, OPT_CAT },
+	{ "fifo", no_argument, NULL, OPT_FIFO },
 	{ "arg-file", required_argument, NULL, 'a' },
 	{ "link", no_argument, NULL, OPT_LINK },
 	{ "xapply", no_argument, NULL, OPT_LINK },
@@ -705,6 +767,43 @@ static bool take_run_option(int c, const char *name, struct options *opts, struc
 	return true;
 }
 
+/* The options of --pipe: how the data is cut and given to the jobs. */
+static bool take_pipe_option(int c, const char *name, struct options *opts)
+{
+	struct blocks_spec *b = &opts->blocks;
+	switch (c) {
+	case OPT_PIPE: opts->pipe = true; break;
+	case OPT_PIPEPART: opts->pipe = true; b->part_file = ""; break;
+	case OPT_BLOCK: {
+		bool negative = optarg[0] == '-';
+		if (options_parse_size(optarg + negative, &b->size) != 0 || b->size < 1)
+			usage_error(name, "'%s' is not a block size (examples: 1M, 10M, 500k, -2 for 2 blocks per job slot)",
+				    optarg);
+		if (negative)
+			b->size = -b->size;
+		break;
+	}
+	case OPT_RECSTART: b->recstart = optarg; break;
+	case OPT_RECEND: b->recend = optarg; break;
+	case OPT_REGEXP: b->regexp = true; break;
+	case 'L':
+		if (parse_long(optarg, &b->lines) != 0 || b->lines < 1)
+			usage_error(name, "'%s' is not a number of lines (a whole number from 1)", optarg);
+		break;
+	case OPT_HEADER:
+		if (optarg[0] == '\0')
+			usage_error(name, "needs a number of lines or a regular expression (examples: 1, :, '#.*\\n')");
+		b->header = optarg;
+		break;
+	case OPT_ROUND_ROBIN: opts->round_robin = true; break;
+	case OPT_CAT: opts->feed = FEED_CAT; break;
+	case OPT_FIFO: opts->feed = FEED_FIFO; break;
+	default:
+		return false;
+	}
+	return true;
+}
+
 /* The options of input sources and templates. */
 static bool take_input_option(int c, const char *name, struct options *opts)
 {
@@ -734,6 +833,7 @@ static bool take_input_option(int c, const char *name, struct options *opts)
 	case 'N':
 		if (parse_long(optarg, &opts->per_job) != 0 || opts->per_job < 1)
 			usage_error(name, "'%s' is not a number of items (a whole number from 1)", optarg);
+		opts->per_job_given = true;
 		break;
 	case 'I':
 		if (optarg[0] == '\0')
@@ -818,6 +918,7 @@ static void set_defaults(struct options *opts)
 	opts->retries = 1;
 	opts->total = -1;
 	opts->shell = "/bin/sh";
+	opts->blocks = (struct blocks_spec){ .size = 1024 * 1024, .recstart = "", .recend = "\\n", .lines = 1 };
 	options_parse_termseq(default_termseq, &opts->termseq, &why);
 }
 
@@ -880,6 +981,51 @@ static void check_combinations(struct options *opts, const struct parse_state *s
 	}
 }
 
+/* What --pipe needs of the rest, once the sources are known: the data is
+ * standard input (or -a FILE with --pipepart), never ::: values. */
+static void check_pipe(struct options *opts)
+{
+	struct blocks_spec *b = &opts->blocks;
+	if (opts->pipe && opts->command_count == 0)
+		usage_error("--pipe", "needs a command to give the blocks to (example: lanes --pipe wc -l)");
+	if (!opts->pipe) {
+		const char *alone = b->header ? "--header" : b->lines > 1 ? "-L" : opts->round_robin ? "--round-robin"
+			: opts->feed == FEED_CAT ? "--cat" : opts->feed == FEED_FIFO ? "--fifo" : NULL;
+		if (alone)
+			usage_error(alone, "is for blocks of data: it needs --pipe or --pipepart (here, for now)");
+		return;
+	}
+	const char *with = opts->semaphore ? "--semaphore" : opts->retry_failed ? "--retry-failed"
+		: opts->colsep ? "--colsep" : opts->link ? "--link" : NULL;
+	if (with)
+		usage_error(with, "cannot be combined with --pipe");
+	bool part = b->part_file != NULL;
+	if (part && (opts->source_count != 1 || opts->sources[0].kind != SOURCE_FILE ||
+		     strcmp(opts->sources[0].path, "-") == 0))
+		usage_error("--pipepart", "needs the one file to cut up, as -a FILE (or :::: FILE)");
+	if (!part && opts->source_count > 0)
+		usage_error("--pipe", "cuts up standard input: it takes no ::: or -a sources (--pipepart -a FILE cuts up a file)");
+	if (part && (opts->per_job_given || b->lines > 1))
+		usage_error(opts->per_job_given ? "-N" : "-L", "cannot be combined with --pipepart: its blocks are cut by size");
+	if (opts->round_robin && opts->retries > 1)
+		usage_error("--round-robin", "cannot be combined with --retries: a job's blocks are not kept");
+	if (opts->round_robin && opts->feed != FEED_PIPE)
+		usage_error("--round-robin", "feeds each job on its standard input: cannot be combined with --cat or --fifo");
+	if (part) {
+		b->part_file = opts->sources[0].path;
+		opts->source_count = 0;
+	}
+	if (!b->regexp) {
+		/* As GNU parallel: \n, \t, \0 ... stand for those bytes. */
+		b->recend = opts->recend_copy = options_unescape(b->recend, &b->recend_len);
+		b->recstart = opts->recstart_copy = options_unescape(b->recstart, &b->recstart_len);
+	}
+	if (opts->per_job_given)
+		b->records = opts->per_job;
+	opts->per_job = 1;
+	b->slots = opts->slots > 0 ? opts->slots : 1;
+}
+
 /* --semaphore runs its words as one command line, ::: and all. */
 static void semaphore_command(struct options *opts, int argc, char **argv)
 {
@@ -914,13 +1060,13 @@ void options_parse(int argc, char **argv, struct options *opts)
 	opterr = 0;
 	for (;;) {
 		int before = optind;
-		int c = getopt_long(argc, argv, "+:hj:P:uk0a:d:n:N:I:rqt", long_options, NULL);
+		int c = getopt_long(argc, argv, "+:hj:P:uk0a:d:n:N:I:L:rqt", long_options, NULL);
 		if (c == -1)
 			break;
 		const char *arg = before < argc ? argv[before] : NULL;
 		typed_name(arg, c == '?' || c == ':' ? optopt : c, name, sizeof name);
 		if (take_run_option(c, name, opts, &st) || take_input_option(c, name, opts) ||
-		    take_log_option(c, name, opts))
+		    take_pipe_option(c, name, opts) || take_log_option(c, name, opts))
 			continue;
 		switch (c) {
 		case 'h':
@@ -940,6 +1086,7 @@ void options_parse(int argc, char **argv, struct options *opts)
 		semaphore_command(opts, argc - optind, argv + optind);
 	else
 		parse_command_and_sources(opts, argc - optind, argv + optind);
+	check_pipe(opts);
 	if (opts->retry_failed) {
 		/* The command lines come from the joblog, as they ran. */
 		opts->command = NULL;
@@ -950,6 +1097,9 @@ void options_parse(int argc, char **argv, struct options *opts)
 
 void options_free(struct options *opts)
 {
+	free(opts->recend_copy);
+	free(opts->recstart_copy);
+	opts->recend_copy = opts->recstart_copy = NULL;
 	free(opts->sem_share);
 	free(opts->command_line);
 	opts->sem_share = opts->command_line = NULL;

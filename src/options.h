@@ -6,6 +6,8 @@
 #include <regex.h>
 #include <stdint.h>
 
+#include "blocks.h"
+#include "feed.h"
 #include "jobserver.h"
 
 #define LANES_VERSION "0.1.0"
@@ -81,6 +83,12 @@ struct options {
 	bool dry_run;             /* --dry-run: print, do not run */
 	bool tty;                 /* --tty: the job gets the terminal */
 	bool jobs_given;          /* -j was given, not defaulted */
+	bool pipe;                /* --pipe / --pipepart: jobs get blocks of data on stdin */
+	struct blocks_spec blocks;  /* how the data is cut (--block, --recend, ...) */
+	enum feed_kind feed;      /* stdin, or --cat's file, or --fifo's named pipe */
+	bool round_robin;         /* --round-robin: one job per slot, fed block after block */
+	bool per_job_given;       /* -N (-n) was given */
+	char *recend_copy, *recstart_copy;  /* their escapes made bytes (allocated) */
 	bool no_jobserver;        /* --no-jobserver: neither join nor offer one */
 	enum jobserver_style jobserver_style;  /* --jobserver-style: the forms offered */
 	char *sem_share;          /* --sem-id NAME:N: NAME (allocated); NULL: none */
@@ -132,6 +140,14 @@ int options_parse_size(const char *text, long long *bytes);
 /* Compiles a --colsep regex: POSIX ERE, with Perl's \t \n \r \f \v \d \D
  * as GNU parallel users write them. Returns regcomp's result. */
 int options_compile_colsep(const char *text, regex_t *re);
+
+/* Compiles a GNU parallel (Perl) expression as a POSIX one with `flags`,
+ * its escapes that POSIX lacks (\t, \n, \d, ...) translated. */
+int options_compile_regex(const char *text, regex_t *re, int flags);
+
+/* A copy of text with the escapes \n \t \r \f \v \a \b \0 \\ and \xHH
+ * made the bytes they stand for; *len is its length (it may hold NULs). */
+char *options_unescape(const char *text, size_t *len);
 
 /* The number of job slots a jobs_spec means on a machine with `cpus`
  * usable CPUs; `unlimited` stands for 0 ("as many as possible").

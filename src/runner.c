@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "blocks.h"
+#include "feed.h"
 #include "halt.h"
 #include "jobs.h"
 #include "joblog.h"
@@ -54,6 +56,8 @@
 
 static const struct options *opts;
 static struct input *input;
+static struct blocks *data;       /* --pipe: the data cut into blocks; else NULL */
+static struct block *next_block;  /* taken from the data, not yet given to a job */
 static struct run_result *result;
 static struct template *template, *tag_template;
 static struct joblog *joblog;
@@ -131,6 +135,7 @@ static void count_job(struct job *j)
 			.seq = j->seq,
 			.start = j->start_epoch,
 			.runtime = (double)(timer_now() - j->start_mono) / 1e9,
+			.sent = data ? j->feed.done : 0,
 			.received = j->out.received,
 			.exitval = j->timed_out ? -1 : j->signal ? 0 : j->status,
 			.signal = j->signal,
@@ -182,6 +187,8 @@ static bool retry_later(struct job *j)
 		return false;
 	timer_cancel(&j->timer);
 	output_discard(&j->out);
+	if (data)
+		feed_stop(&j->feed);  /* the next attempt gets the block from its start */
 	j->attempt++;
 	j->phase = JOB_RETRY_WAIT;
 	j->term_step = -1;
@@ -199,6 +206,8 @@ static void job_end(struct job *j)
 	jobs_ended(j);
 	if (!j->stopped)
 		count_job(j);
+	if (data)
+		feed_release(&j->feed);
 	if (opts->keep_order) {
 		print_in_order();
 		return;
@@ -257,6 +266,80 @@ static void wait_for_slot(void)
 		timer_schedule(&shared_timer, timer_now() + SHARED_RETRY_NS);
 }
 
+/* A job's block is all written. Its input ends there, but under
+ * --round-robin, where it waits for the next block (rr_dispatch). The
+ * block itself is kept until the job ends, for a retry. */
+static void on_block_written(struct feed *f)
+{
+	if (!opts->round_robin) {
+		feed_stop(f);
+		return;
+	}
+	block_free(f->block);
+	f->block = NULL;
+}
+
+/* --round-robin: a job that waits for its next block. */
+static struct job *idle_job(void)
+{
+	for (struct job *j = jobs_first_live(); j; j = j->next)
+		if (j->phase == JOB_RUNNING && j->feed.fd >= 0 && !j->feed.block)
+			return j;
+	return NULL;
+}
+
+/* --round-robin: deals blocks to the jobs that wait for one, at most a
+ * batch; at the end of the data their inputs end. Returns true when the
+ * batch ran out first. */
+static bool rr_dispatch(void)
+{
+	struct job *j;
+	for (int n = 0; n < START_BATCH; n++) {
+		if (!(j = idle_job()))
+			return false;
+		if (!next_block && !input_done) {
+			enum input_status st = blocks_next(data, &next_block);
+			if (st == INPUT_AGAIN) {
+				watch_input();
+				return false;
+			}
+			if (st != INPUT_ITEM) {
+				input_done = true;
+				result->input_failed |= st == INPUT_ERROR;
+			}
+		}
+		struct block *k = next_block;
+		next_block = NULL;
+		feed_next(&j->feed, k);  /* NULL: the job's input ends */
+	}
+	return true;
+}
+
+/* --pipe: the next block, as an item: no arguments, or (--cat, --fifo)
+ * the name of its file, filled in once the job has its record. */
+static enum input_status take_block(struct input_item *item)
+{
+	enum input_status st = next_block ? INPUT_ITEM : blocks_next(data, &next_block);
+	if (st == INPUT_ITEM)
+		*item = (struct input_item){ NULL, 0, next_block->seq };
+	return st;
+}
+
+/* --pipe: the job's block, and its file for {}. False when the file could
+ * not be made: the job fails, as one whose command cannot run. */
+static bool give_block(struct job *j, struct input_item *item)
+{
+	static struct arg path;
+	j->feed = (struct feed){ .fd = -1, .written = on_block_written };
+	int e = feed_prepare(&j->feed, next_block);
+	next_block = NULL;
+	if (j->feed.path) {
+		path = (struct arg){ j->feed.path, strlen(j->feed.path) };
+		*item = (struct input_item){ &path, 1, item->seq };
+	}
+	return e == 0;
+}
+
 /* Takes the next item into a slot and a record, as a command ready to
  * run. Returns NULL when no item is ready, or no slot is free: then the
  * item waits here for one (no call into input.c while it does, so it stays
@@ -267,8 +350,8 @@ static struct job *next_job(void)
 	static struct input_item item;
 	static bool have_item;
 	for (;;) {
-		if (!have_item) {
-			enum input_status st = input_next(input, &item);
+		if (!have_item || data) {  /* a block waits in next_block, which rr_dispatch may take */
+			enum input_status st = data ? take_block(&item) : input_next(input, &item);
 			if (st == INPUT_AGAIN) {
 				watch_input();
 				return NULL;
@@ -287,7 +370,16 @@ static struct job *next_job(void)
 		}
 		have_item = false;
 		struct job *j = jobs_new(on_job_timer);
+		if (data && !give_block(j, &item)) {
+			feed_release(&j->feed);
+			jobs_recycle(j);
+			slots_release(slot);
+			result->failed++;
+			continue;
+		}
 		if (command_expand(&j->cmd, template, &item, item.seq, slot, opts->shell) != 0) {
+			if (data)
+				feed_release(&j->feed);
 			jobs_recycle(j);
 			slots_release(slot);
 			continue;
@@ -309,13 +401,13 @@ static void on_input(int fd, short revents, void *arg)
 	(void)revents;
 	(void)arg;
 	loop_unwatch(fd);
-	if (input_fill(input) != 0)
+	if ((data ? blocks_fill(data) : input_fill(input)) != 0)
 		result->input_failed = true;
 }
 
 static void watch_input(void)
 {
-	int fd = input_fd(input);
+	int fd = data ? blocks_fd(data) : input_fd(input);
 	if (fd >= 0)
 		loop_watch(fd, POLLIN, on_input, NULL);
 }
@@ -374,11 +466,18 @@ static bool launch(struct job *j)
 		}
 	}
 	int child[2];
+	int in = -1;
 	int e = output_open(&j->out, child);
+	if (!e && data && (in = feed_open(&j->feed)) < 0 && opts->feed == FEED_PIPE)
+		e = errno;
 	if (!e)
-		e = local_start(j, child);
+		e = local_start(j, child, in);
+	if (in >= 0)
+		close(in);  /* the job has it */
 	if (e == EMFILE || e == ENFILE || e == EAGAIN || e == ENOMEM) {
 		output_discard(&j->out);
+		if (data)
+			feed_stop(&j->feed);
 		refused(j, e);
 		return false;
 	}
@@ -407,6 +506,8 @@ static bool launch(struct job *j)
 	}
 	if (opts->timeout_ns)
 		timer_schedule(&j->timer, j->start_mono + opts->timeout_ns);
+	if (data)
+		feed_start(&j->feed);
 	/* With retries a live job's output could not be taken back. */
 	if (opts->keep_order && j->order == next_to_print && opts->retries <= 1)
 		output_go_live(&j->out);
@@ -451,6 +552,8 @@ static bool start_jobs(void)
 			return false;
 		if (opts->dry_run) {
 			output_note(1, j->cmd.text, j->cmd.text_len);
+			if (data)
+				feed_release(&j->feed);
 			slots_release(j->slot);
 			jobs_recycle(j);
 			continue;
@@ -576,7 +679,7 @@ static int setup(void)
 	if (opts->semaphore && opts->sem_timeout_ns)
 		timer_schedule(&sem_timer, timer_now() + (opts->sem_timeout_ns < 0 ? -opts->sem_timeout_ns : opts->sem_timeout_ns));
 	if (opts->halt.when != HALT_NEVER && opts->halt.percent_of_total) {
-		total_items = input_count_all(input);
+		total_items = data ? blocks_total(data) : input_count_all(input);
 		result->input_failed |= total_items < 0;
 	}
 	halt_init(opts, total_items);
@@ -586,7 +689,7 @@ static int setup(void)
 	pace_init(opts, slots);
 	long total = -1;
 	if (opts->progress || opts->bar || opts->eta)
-		total = total_items >= 0 && !opts->resume ? total_items : input_total(input);
+		total = total_items >= 0 && !opts->resume ? total_items : data ? blocks_total(data) : input_total(input);
 	msg_set_sink(output_message);  /* from here on, lanes never blocks on stderr */
 	progress_start(opts, total, progress_counts);
 	return 0;
@@ -625,6 +728,7 @@ static int run_loop(void)
 {
 	for (;;) {
 		bool more = start_jobs();
+		more |= opts->round_robin && rr_dispatch();
 		check_output();
 		if (local_running() == 0 && jobs_live_count() == 0 && (no_more_starts || input_done))
 			break;
@@ -650,12 +754,17 @@ static void teardown(void)
 	local_end();
 	template_free(template);
 	template_free(tag_template);
+	block_free(next_block);
+	next_block = NULL;
 }
 
-int runner_run(const struct options *options, struct input *in, struct run_result *res)
+int runner_run(const struct options *options, struct input *in, struct blocks *blocks, struct run_result *res)
 {
 	opts = options;
 	input = in;
+	data = blocks;
+	if (data)
+		feed_init(data, opts->feed);
 	result = res;
 	memset(result, 0, sizeof *result);
 	result->halt_status = -1;

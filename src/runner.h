@@ -19,6 +19,6 @@ struct run_result {
 
 /* Runs every job the input gives. Returns 0, or -1 when lanes could not
  * start (a message has been printed). */
-int runner_run(const struct options *opts, struct input *in, struct run_result *result);
+int runner_run(const struct options *opts, struct input *in, struct blocks *data, struct run_result *result);
 
 #endif
