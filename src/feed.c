@@ -1,9 +1,8 @@
 /* feed.c — owns what lanes writes to the jobs of --pipe: each job's
  * block, through a pipe whose write side only lanes has, non-blocking and
- * driven by the loop. Blocks of standard input are lent to the pipe from
- * the buffer they were read into (vmsplice: no copy); --pipepart ranges
- * are spliced from the file, so their bytes never pass through lanes'
- * memory. Which block a
+ * driven by the loop. Blocks of standard input are written from the
+ * buffer they were read into; --pipepart ranges are spliced from the
+ * file, so their bytes never pass through lanes' memory. Which block a
  * job gets, and when it is freed, is runner.c's. */
 #include "feed.h"
 
@@ -14,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -161,10 +159,7 @@ static void pump(struct feed *f)
 		if (f->done < header_len) {
 			n = write(f->fd, header + f->done, header_len - f->done);
 		} else if (k->data) {
-			/* Lends the pages to the pipe instead of copying them: the
-			 * block's memory is never written again (blocks.c). */
-			struct iovec v = { k->data + at, k->len - at };
-			n = vmsplice(f->fd, &v, 1, SPLICE_F_NONBLOCK);
+			n = write(f->fd, k->data + at, k->len - at);
 		} else {
 			loff_t off = k->offset + (off_t)at;
 			n = splice(part, &off, f->fd, NULL, (size_t)k->range - at, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
