@@ -37,7 +37,10 @@ struct blocks {
 	char *header;
 	size_t header_len;
 	bool header_done;
-	off_t part_size, part_pos;  /* --pipepart */
+	bool ranged;               /* blocks are byte ranges of a file, spliced from it */
+	bool cut_within;           /* --pipe's rule: the last record end within --block */
+	const char *name;          /* the file, for messages */
+	off_t part_size, part_pos;  /* the ranged file's size, and where the next block begins */
 };
 
 /* A block's memory is a mapping of its own. A freed block's mapping is
@@ -243,8 +246,36 @@ static long long block_bytes(const struct blocks *b, off_t total)
 	return each > 0 ? each : 1;
 }
 
+/* The data as byte ranges of a regular file, from `start` on: its header
+ * read with pread(), nothing else read at all. */
+static void open_ranges(struct blocks *b, off_t size, off_t start)
+{
+	b->ranged = true;
+	b->part_size = size;
+	b->part_pos = start;
+	b->limit = (size_t)block_bytes(b, size - start);
+	if (b->spec.header) {
+		size_t n = PROBE;
+		for (;;) {
+			char *probe = xmalloc(n);
+			ssize_t got = pread(b->fd, probe, n, start);
+			size_t len = got > 0 ? header_length(b, probe, (size_t)got) : 0;
+			if (len || got < (ssize_t)n) {
+				b->header = probe;
+				b->header_len = len;
+				break;
+			}
+			free(probe);
+			n *= 2;
+		}
+		b->part_pos = start + (off_t)b->header_len;
+	}
+	b->header_done = true;
+}
+
 static int open_part(struct blocks *b)
 {
+	b->name = b->spec.part_file;
 	b->fd = open(b->spec.part_file, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	if (b->fd < 0 || fstat(b->fd, &st) != 0) {
@@ -255,25 +286,7 @@ static int open_part(struct blocks *b)
 		msg_print("--pipepart: %s: not a regular file (use --pipe for a pipe or a device)", b->spec.part_file);
 		return -1;
 	}
-	b->part_size = st.st_size;
-	b->limit = (size_t)block_bytes(b, st.st_size);
-	if (b->spec.header) {
-		size_t n = PROBE;
-		for (;;) {
-			char *probe = xmalloc(n);
-			ssize_t got = pread(b->fd, probe, n, 0);
-			size_t len = got > 0 ? header_length(b, probe, (size_t)got) : 0;
-			if (len || got < (ssize_t)n) {
-				b->header = probe;
-				b->header_len = len;
-				break;
-			}
-			free(probe);
-			n *= 2;
-		}
-		b->part_pos = (off_t)b->header_len;
-	}
-	b->header_done = true;
+	open_ranges(b, st.st_size, 0);
 	return 0;
 }
 
@@ -296,8 +309,18 @@ struct blocks *blocks_open(const struct blocks_spec *spec)
 	}
 	if (!spec->part_file) {
 		b->fd = 0;
+		b->name = "standard input";
 		struct stat st;
-		if (spec->size < 0 && (fstat(0, &st) != 0 || !S_ISREG(st.st_mode))) {
+		off_t at;
+		bool file = fstat(0, &st) == 0 && S_ISREG(st.st_mode);
+		if (file && !spec->records && spec->lines <= 1 && (at = lseek(0, 0, SEEK_CUR)) >= 0) {
+			/* A file on standard input: cut as --pipe cuts, but
+			 * spliced as --pipepart is, with no byte read. */
+			b->cut_within = true;
+			open_ranges(b, st.st_size, at);
+			return b;
+		}
+		if (spec->size < 0 && !file) {
 			msg_print("--block %lld: a share of the input needs its size: use --pipepart, or a file as standard input",
 				  spec->size);
 			blocks_close(b);
@@ -312,12 +335,12 @@ struct blocks *blocks_open(const struct blocks_spec *spec)
 
 int blocks_fd(const struct blocks *b)
 {
-	return b->spec.part_file || b->eof ? -1 : b->fd;
+	return b->ranged || b->eof ? -1 : b->fd;
 }
 
 int blocks_fill(struct blocks *b)
 {
-	if (b->spec.part_file || b->eof)
+	if (b->ranged || b->eof)
 		return 0;
 	size_t want = b->limit + READ_MIN;
 	if (b->cap - b->have < READ_MIN) {
@@ -350,12 +373,12 @@ const char *blocks_header(const struct blocks *b, size_t *len)
 
 int blocks_part_fd(const struct blocks *b)
 {
-	return b->spec.part_file ? b->fd : -1;
+	return b->ranged ? b->fd : -1;
 }
 
 long blocks_total(struct blocks *b)
 {
-	if (!b->spec.part_file || b->spec.records)
+	if (!b->ranged)
 		return -1;
 	off_t data = b->part_size - (off_t)b->header_len;
 	return data <= 0 ? 0 : (long)((data + (off_t)b->limit - 1) / (off_t)b->limit);
@@ -378,6 +401,35 @@ static struct block *cut_block(struct blocks *b, size_t cut)
 	return k;
 }
 
+/* --pipe on a file: the last record end in (from, *end], found by
+ * reading backwards from *end a little at a time. False when the block
+ * has none (a record longer than the block). */
+static bool last_within(struct blocks *b, off_t from, off_t *end)
+{
+	size_t extra = b->end_len + b->start_len + 1;  /* to see a --recstart after the end */
+	for (size_t n = PROBE;; n *= 2) {
+		off_t at = *end - (off_t)n > from ? *end - (off_t)n : from;
+		size_t want = (size_t)(*end - at) + extra;
+		char *probe = xmalloc(want);
+		ssize_t got = pread(b->fd, probe, want, at);
+		if (got < 0) {
+			free(probe);
+			return false;  /* the forward search reports it */
+		}
+		bool eof = at + got >= b->part_size;
+		size_t limit = (size_t)(*end - at), last = 0;
+		for (size_t p = 0; (p = next_boundary(b, probe, (size_t)got, p, eof)) && p <= limit;)
+			last = p;
+		free(probe);
+		if (last && at + (off_t)last > from) {
+			*end = at + (off_t)last;
+			return true;
+		}
+		if (at == from)
+			return false;
+	}
+}
+
 /* --pipepart: the block from part_pos to the first boundary at or after
  * part_pos + limit, found by reading a little there. */
 static enum input_status next_part(struct blocks *b, struct block **out)
@@ -389,6 +441,8 @@ static enum input_status next_part(struct blocks *b, struct block **out)
 		end = b->part_size;
 	} else if (!b->has_re && !b->end_len && !b->start_len) {
 		/* No records: every byte is a place to cut. */
+	} else if (b->cut_within && last_within(b, from, &end)) {
+		/* --pipe's cut, found near the end. */
 	} else {
 		/* Look from a little before the nominal end, so that a --recend
 		 * that straddles it is seen whole. */
@@ -399,7 +453,7 @@ static enum input_status next_part(struct blocks *b, struct block **out)
 			char *probe = xmalloc(n);
 			ssize_t got = pread(b->fd, probe, n, at);
 			if (got < 0) {
-				msg_print("--pipepart: %s: %s", b->spec.part_file, strerror(errno));
+				msg_print("%s: %s", b->name, strerror(errno));
 				free(probe);
 				return INPUT_ERROR;
 			}
@@ -407,7 +461,7 @@ static enum input_status next_part(struct blocks *b, struct block **out)
 			/* The first record end that begins at or after the nominal
 			 * end, as GNU parallel cuts. */
 			size_t skip = (size_t)(end - at), p = 0;
-			size_t least = skip + (b->has_re ? 1 : b->end_len);
+			size_t least = skip + (b->cut_within ? 1 : b->has_re ? 1 : b->end_len);
 			for (size_t q = skip ? skip - 1 : 0;;) {
 				p = next_boundary(b, probe, (size_t)got, q, eof);
 				if (!p || p >= least)
@@ -433,7 +487,7 @@ static enum input_status next_part(struct blocks *b, struct block **out)
 
 enum input_status blocks_next(struct blocks *b, struct block **out)
 {
-	if (b->spec.part_file)
+	if (b->ranged)
 		return next_part(b, out);
 	if (!b->header_done) {
 		size_t len = b->have ? header_length(b, b->buf, b->have) : 0;
@@ -487,6 +541,8 @@ void blocks_close(struct blocks *b)
 		return;
 	if (b->spec.part_file && b->fd >= 0)
 		close(b->fd);
+	else if (b->ranged)
+		lseek(0, b->part_pos, SEEK_SET);  /* as a reader of standard input leaves it */
 	if (b->has_re)
 		regfree(&b->re);
 	if (b->buf)

@@ -46,7 +46,11 @@ run_case() {
 	local tool=$1 opts=$2 cmd='echo [; cat'
 	[[ $opts == *--cat* || $opts == *--fifo* ]] && cmd='echo [; cat {}'
 	seq 12 >f
-	seq 12 | eval "$tool -k $opts '$cmd'" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'
+	if [ -n "${FROM_FILE:-}" ]; then
+		eval "$tool -k $opts '$cmd'" <f 2>/dev/null | tr '\n' ' ' | sed 's/ $//'
+	else
+		seq 12 | eval "$tool -k $opts '$cmd'" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'
+	fi
 }
 
 @test "each case cuts seq 12 into the blocks written out: --block, -N, -L, --recend, --recstart, --regexp, --header, --cat, --fifo, --round-robin, --pipepart" {
@@ -59,6 +63,23 @@ run_case() {
 		fi
 	done
 	[ "$bad" -eq 0 ]
+}
+
+@test "a file on standard input, cut without being read, gives the same blocks, and is left read to its end" {
+	local c got bad=0
+	for c in "${CASES[@]}"; do
+		[[ $c == --pipe\ * ]] || continue
+		got=$(FROM_FILE=1 run_case lanes "${c%%|*}")
+		if [ "$got" != "${c#*|}" ]; then
+			printf 'lanes %s < f\n  want: %s\n  got:  %s\n' "${c%%|*}" "${c#*|}" "$got"
+			bad=$((bad + 1))
+		fi
+	done
+	[ "$bad" -eq 0 ]
+	seq 12 >f
+	run_cmd '' sh -c '{ read -r first; lanes -k --pipe --block 4 "echo [; cat"; echo "left: $(cat)"; } <f'
+	show
+	[ "$(tr '\n' ' ' <<<"$output")" = "[ 2 3 [ 4 5 [ 6 7 [ 8 9 [ 10 [ 11 [ 12 left:  " ]
 }
 
 @test "GNU parallel agrees on every case" {
@@ -192,7 +213,7 @@ run_case() {
 @test "memory stays bounded: a slow job holds lanes back, not the data in lanes' memory" {
 	# 64 MiB at 1 MiB blocks, two slots: lanes may hold (2 + 2) blocks.
 	head -c 67108864 /dev/zero | tr '\0' '\n' >zeros
-	run_cmd '' sh -c '/usr/bin/time -f %M lanes -j2 --pipe --block 1M "cat >/dev/null" <zeros 2>&1'
+	run_cmd '' sh -c 'cat zeros | /usr/bin/time -f %M lanes -j2 --pipe --block 1M "cat >/dev/null" 2>&1'
 	show
 	[ "$status" -eq 0 ]
 	[ "$output" -le $((4 * 1024 + 2048)) ]
