@@ -257,8 +257,10 @@ static void open_ranges(struct blocks *b, off_t size, off_t start)
 	if (b->spec.header) {
 		size_t n = PROBE;
 		for (;;) {
-			char *probe = xmalloc(n);
+			char *probe = xmalloc(n + 1);
 			ssize_t got = pread(b->fd, probe, n, start);
+			if (got >= 0)
+				probe[got] = '\0';
 			size_t len = got > 0 ? header_length(b, probe, (size_t)got) : 0;
 			if (len || got < (ssize_t)n) {
 				b->header = probe;
@@ -350,7 +352,7 @@ int blocks_fill(struct blocks *b)
 	}
 	ssize_t n;
 	do
-		n = read(b->fd, b->buf + b->have, b->cap - b->have);
+		n = read(b->fd, b->buf + b->have, b->cap - b->have - 1);
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		if (errno == EAGAIN)
@@ -362,6 +364,7 @@ int blocks_fill(struct blocks *b)
 	if (n == 0)
 		b->eof = true;
 	b->have += (size_t)n;
+	b->buf[b->have] = '\0';  /* regexec() stops at a NUL whatever REG_STARTEND says, in some builds */
 	return 0;
 }
 
@@ -398,6 +401,7 @@ static struct block *cut_block(struct blocks *b, size_t cut)
 	b->cap = cap;
 	memcpy(b->buf, k->data + cut, rest);
 	b->have = rest;
+	b->buf[rest] = '\0';
 	return k;
 }
 
@@ -410,12 +414,13 @@ static bool last_within(struct blocks *b, off_t from, off_t *end)
 	for (size_t n = PROBE;; n *= 2) {
 		off_t at = *end - (off_t)n > from ? *end - (off_t)n : from;
 		size_t want = (size_t)(*end - at) + extra;
-		char *probe = xmalloc(want);
+		char *probe = xmalloc(want + 1);
 		ssize_t got = pread(b->fd, probe, want, at);
 		if (got < 0) {
 			free(probe);
 			return false;  /* the forward search reports it */
 		}
+		probe[got] = '\0';
 		bool eof = at + got >= b->part_size;
 		size_t limit = (size_t)(*end - at), last = 0;
 		for (size_t p = 0; (p = next_boundary(b, probe, (size_t)got, p, eof)) && p <= limit;)
@@ -450,13 +455,14 @@ static enum input_status next_part(struct blocks *b, struct block **out)
 		off_t at = end - back > from ? end - back : from;
 		size_t n = PROBE;
 		for (;;) {
-			char *probe = xmalloc(n);
+			char *probe = xmalloc(n + 1);
 			ssize_t got = pread(b->fd, probe, n, at);
 			if (got < 0) {
 				msg_print("%s: %s", b->name, strerror(errno));
 				free(probe);
 				return INPUT_ERROR;
 			}
+			probe[got] = '\0';
 			bool eof = at + got >= b->part_size;
 			/* The first record end that begins at or after the nominal
 			 * end, as GNU parallel cuts. */
@@ -498,6 +504,8 @@ enum input_status blocks_next(struct blocks *b, struct block **out)
 		b->header_len = len;
 		memmove(b->buf, b->buf + len, b->have - len);
 		b->have -= len;
+		if (b->buf)
+			b->buf[b->have] = '\0';
 		b->header_done = true;
 	}
 	if (b->failed)
