@@ -92,7 +92,7 @@ static size_t next_boundary(const struct blocks *b, const char *buf, size_t have
 				return 0;
 			if ((size_t)m[0].rm_eo == have && !eof)
 				return 0;  /* more bytes might make it another match */
-			size_t p = (size_t)m[2].rm_so;
+			size_t p = (size_t)m[1].rm_eo;  /* group 1 is the whole --recend, whatever groups it has */
 			if (p > from && p < have + (eof ? 1 : 0))
 				return p;
 			at = (size_t)m[0].rm_so + 1;
@@ -262,7 +262,8 @@ static void open_ranges(struct blocks *b, off_t size, off_t start)
 			if (got >= 0)
 				probe[got] = '\0';
 			size_t len = got > 0 ? header_length(b, probe, (size_t)got) : 0;
-			if (len || got < (ssize_t)n) {
+			/* As from a pipe: a header is looked for in the first block's worth. */
+			if (len || got < (ssize_t)n || n > b->limit + READ_MIN) {
 				b->header = probe;
 				b->header_len = len;
 				break;

@@ -68,13 +68,23 @@ static int write_file(struct feed *f)
 	int e = 0;
 	if (header_len && write(fd, header, header_len) != (ssize_t)header_len)
 		e = errno ? errno : EIO;
+	bool copy_range = true;
 	for (size_t done = 0, len = block_len(f->block); !e && done < len;) {
 		ssize_t n;
+		off_t off = f->block->offset + (off_t)done;
 		if (f->block->data) {
 			n = write(fd, f->block->data + done, len - done);
-		} else {
-			off_t off = f->block->offset + (off_t)done;
+		} else if (copy_range) {
 			n = copy_file_range(part, &off, fd, NULL, len - done, 0);
+			if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
+				copy_range = false;  /* another file system, say: copy it ourselves */
+				continue;
+			}
+		} else {
+			char buf[65536];
+			n = pread(part, buf, len - done < sizeof buf ? len - done : sizeof buf, off);
+			if (n > 0 && write(fd, buf, (size_t)n) != n)
+				n = -1;
 		}
 		if (n <= 0)
 			e = n < 0 ? errno : EIO;
@@ -118,6 +128,7 @@ int feed_prepare(struct feed *f, struct block *k)
 int feed_open(struct feed *f)
 {
 	f->done = 0;  /* a retry gets the block from its first byte */
+	f->sent = 0;
 	f->fifo_open = false;
 	if (kind != FEED_PIPE)
 		return -1;
@@ -163,11 +174,15 @@ static void pump(struct feed *f)
 		} else {
 			loff_t off = k->offset + (off_t)at;
 			n = splice(part, &off, f->fd, NULL, (size_t)k->range - at, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
-			if (n == 0)
-				n = -1, errno = EIO;  /* the file became shorter */
+			if (n == 0) {
+				msg_print("block %lu: the file is shorter than when it was cut: %zu of its bytes are missing",
+					  k->seq, (size_t)k->range - at);
+				n = -1, errno = EIO;
+			}
 		}
 		if (n > 0) {
 			f->done += (size_t)n;
+			f->sent += (unsigned long long)n;
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -202,6 +217,7 @@ void feed_start(struct feed *f)
 		size_t header_len;
 		blocks_header(data, &header_len);
 		f->done = header_len + block_len(f->block);  /* in its file already */
+		f->sent = f->done;
 		return;
 	}
 	if (kind == FEED_FIFO) {
@@ -215,7 +231,9 @@ void feed_next(struct feed *f, struct block *k)
 {
 	block_free(f->block);
 	f->block = k;
-	f->done = 0;
+	size_t header_len;
+	blocks_header(data, &header_len);
+	f->done = header_len;  /* the header goes once, before a job's first block */
 	if (!k) {
 		feed_stop(f);
 		return;

@@ -17,6 +17,8 @@ struct feed {
 	struct block *block;
 	int fd;              /* lanes' end: the pipe's write side, or the FIFO; -1 */
 	size_t done;         /* bytes of the header and block written */
+	unsigned long long sent;  /* bytes given to this attempt of the job, all blocks */
+	unsigned long fed;   /* --round-robin: when it was last given a block */
 	char *path;          /* --cat, --fifo: the file the job names as {} */
 	bool fifo_open;      /* --fifo: the job has opened it */
 	struct timer_entry timer;  /* --fifo: look again for the job's reader */

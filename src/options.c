@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -784,7 +785,7 @@ static bool take_pipe_option(int c, const char *name, struct options *opts)
 		break;
 	}
 	case OPT_RECSTART: b->recstart = optarg; break;
-	case OPT_RECEND: b->recend = optarg; break;
+	case OPT_RECEND: b->recend = optarg; opts->recend_given = true; break;
 	case OPT_REGEXP: b->regexp = true; break;
 	case 'L':
 		if (parse_long(optarg, &b->lines) != 0 || b->lines < 1)
@@ -1015,6 +1016,13 @@ static void check_pipe(struct options *opts)
 		b->part_file = opts->sources[0].path;
 		opts->source_count = 0;
 	}
+	if (b->recstart[0] && !opts->recend_given)
+		b->recend = "";  /* as GNU parallel: records are what begins with --recstart */
+	struct stat st;
+	bool file = fstat(0, &st) == 0 && S_ISREG(st.st_mode);
+	if (opts->halt.when != HALT_NEVER && opts->halt.percent_of_total &&
+	    !(part || (file && !opts->per_job_given && b->lines <= 1)))
+		usage_error("--halt", "a percentage needs the number of blocks: with --pipe, only for --pipepart or a file on standard input");
 	if (!b->regexp) {
 		/* As GNU parallel: \n, \t, \0 ... stand for those bytes. */
 		b->recend = opts->recend_copy = options_unescape(b->recend, &b->recend_len);

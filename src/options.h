@@ -89,6 +89,7 @@ struct options {
 	bool round_robin;         /* --round-robin: one job per slot, fed block after block */
 	bool per_job_given;       /* -N (-n) was given */
 	char *recend_copy, *recstart_copy;  /* their escapes made bytes (allocated) */
+	bool recend_given;        /* --recend was given (else "" with --recstart, as GNU) */
 	bool no_jobserver;        /* --no-jobserver: neither join nor offer one */
 	enum jobserver_style jobserver_style;  /* --jobserver-style: the forms offered */
 	char *sem_share;          /* --sem-id NAME:N: NAME (allocated); NULL: none */

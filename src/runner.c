@@ -58,6 +58,7 @@ static const struct options *opts;
 static struct input *input;
 static struct blocks *data;       /* --pipe: the data cut into blocks; else NULL */
 static struct block *next_block;  /* taken from the data, not yet given to a job */
+static unsigned long rr_turn;     /* --round-robin: blocks given so far */
 static struct run_result *result;
 static struct template *template, *tag_template;
 static struct joblog *joblog;
@@ -135,7 +136,7 @@ static void count_job(struct job *j)
 			.seq = j->seq,
 			.start = j->start_epoch,
 			.runtime = (double)(timer_now() - j->start_mono) / 1e9,
-			.sent = data ? j->feed.done : 0,
+			.sent = data ? j->feed.sent : 0,
 			.received = j->out.received,
 			.exitval = j->timed_out ? -1 : j->signal ? 0 : j->status,
 			.signal = j->signal,
@@ -279,13 +280,15 @@ static void on_block_written(struct feed *f)
 	f->block = NULL;
 }
 
-/* --round-robin: a job that waits for its next block. */
+/* --round-robin: of the jobs that wait for their next block, the one
+ * given a block longest ago, so that blocks go round the jobs. */
 static struct job *idle_job(void)
 {
+	struct job *pick = NULL;
 	for (struct job *j = jobs_first_live(); j; j = j->next)
-		if (j->phase == JOB_RUNNING && j->feed.fd >= 0 && !j->feed.block)
-			return j;
-	return NULL;
+		if (j->phase == JOB_RUNNING && j->feed.fd >= 0 && !j->feed.block && (!pick || j->feed.fed < pick->feed.fed))
+			pick = j;
+	return pick;
 }
 
 /* --round-robin: deals blocks to the jobs that wait for one, at most a
@@ -310,6 +313,7 @@ static bool rr_dispatch(void)
 		}
 		struct block *k = next_block;
 		next_block = NULL;
+		j->feed.fed = ++rr_turn;
 		feed_next(&j->feed, k);  /* NULL: the job's input ends */
 	}
 	return true;
@@ -330,7 +334,7 @@ static enum input_status take_block(struct input_item *item)
 static bool give_block(struct job *j, struct input_item *item)
 {
 	static struct arg path;
-	j->feed = (struct feed){ .fd = -1, .written = on_block_written };
+	j->feed = (struct feed){ .fd = -1, .written = on_block_written, .fed = ++rr_turn };
 	int e = feed_prepare(&j->feed, next_block);
 	next_block = NULL;
 	if (j->feed.path) {

@@ -28,6 +28,8 @@ CASES=(
 	"--pipe --header 1 --block 4|[ 1 2 3 [ 1 4 5 [ 1 6 7 [ 1 8 9 [ 1 10 [ 1 11 [ 1 12"
 	"--pipe --header : -N3|[ 1 2 3 4 [ 1 5 6 7 [ 1 8 9 10 [ 1 11 12"
 	"--pipe --header '[0-9]\\n[0-9]\\n' -N4|[ 1 2 3 4 5 6 [ 1 2 7 8 9 10 [ 1 2 11 12"
+	"--pipe --recstart 1 -N2|[ 1 2 3 4 5 6 7 8 9 10 [ 11 [ 12"
+	"--pipe --regexp --recend '(1)?\n' -N2|[ 1 2 [ 3 4 [ 5 6 [ 7 8 [ 9 10 [ 11 12"
 	"--pipe --cat -N5|[ 1 2 3 4 5 [ 6 7 8 9 10 [ 11 12"
 	"--pipe --fifo -N5|[ 1 2 3 4 5 [ 6 7 8 9 10 [ 11 12"
 	"--pipe --round-robin -j1 --block 4|[ 1 2 3 4 5 6 7 8 9 10 11 12"
@@ -210,6 +212,33 @@ run_case() {
 	done
 }
 
+@test "--round-robin: blocks go round the jobs, the header once before each job's first block, Send counts them all" {
+	run_cmd '' sh -c 'seq 7 | lanes -j2 --round-robin --pipe -N1 --header 1 "tr \"\\n\" \" \"; echo"'
+	show
+	[ "$(sort <<<"$output" | tr '\n' '|')" = "1 2 4 6 |1 3 5 7 |" ]
+	seq 400000 >data
+	lanes -j4 --round-robin --pipe --block 10k --joblog log wc -l <<<"$(cat data)" >counts
+	cat counts
+	[ "$(wc -l <counts)" -eq 4 ]
+	[ "$(awk '{ s += $1 } END { print s }' counts)" -eq 400000 ]
+	# each of the 4 jobs got at least a tenth of the data
+	[ "$(awk '$1 < 40000' counts | wc -l)" -eq 0 ]
+	[ "$(tail -n +2 log | awk -F '\t' '{ s += $5 } END { print s }')" -eq "$(wc -c <data)" ]
+}
+
+@test "--cat of a file's range into a TMPDIR on another file system (copy_file_range cannot): copied all the same" {
+	[ -d /dev/shm ] && [ -w /dev/shm ] || skip "no writable /dev/shm here"
+	[ "$(stat -c %d /dev/shm)" != "$(stat -c %d .)" ] || skip "/dev/shm is on this file system here"
+	local shm
+	shm=$(mktemp -d /dev/shm/lanes-test.XXXXXX)
+	seq 100000 >data
+	run_cmd '' sh -c "TMPDIR=$shm lanes --pipepart -a data --block 100k --cat 'wc -l < {}'"
+	rm -rf "$shm"
+	show
+	[ "$status" -eq 0 ]
+	[ "$(awk '{ s += $1 } END { print s }' <<<"$output")" -eq 100000 ]
+}
+
 @test "memory stays bounded: a slow job holds lanes back, not the data in lanes' memory" {
 	/usr/bin/time -f %M true 2>/dev/null || skip "GNU time is not installed (Debian package time)"
 	[ -z "${ASAN_OPTIONS:-}" ] || skip "under the sanitizers RSS is mostly their shadow memory: measured by make check"
@@ -245,5 +274,6 @@ run_case() {
 --cat cat ::: a|--cat: is for blocks of data: it needs --pipe or --pipepart (here, for now)
 --pipe --regexp --recend '(' cat|--regexp: --recend '(' with --recstart '': Unmatched ( or \(
 --pipe --block -2 cat </dev/null|--block -2: a share of the input needs its size: use --pipepart, or a file as standard input
+--pipe --halt soon,fail=50% true </dev/null|--halt: a percentage needs the number of blocks: with --pipe, only for --pipepart or a file on standard input
 EOF
 }
