@@ -133,6 +133,15 @@ static size_t next_boundary(const struct blocks *b, const char *buf, size_t have
 	}
 }
 
+/* How far past a block's nominal end the data must be seen before every
+ * record end up to it is known: a --recstart after it, or the rest of an
+ * expression's match (a match longer than this is taken to end here). A
+ * pipe and a file then cut alike, whenever the end of the data is seen. */
+static size_t margin(const struct blocks *b)
+{
+	return b->has_re ? 4096 : b->end_len + b->start_len + 1;
+}
+
 /* After `count` boundaries from the start; 0 when not all are known. */
 static size_t nth_cut(const struct blocks *b, const char *buf, size_t have, long count, bool eof)
 {
@@ -192,7 +201,7 @@ static int compile(struct blocks *b)
 
 /* The header's length at the start of buf: a number of lines, or where
  * an expression that matches at the very start ends. 0: none yet. */
-static size_t header_length(const struct blocks *b, const char *buf, size_t have)
+static size_t header_length(const struct blocks *b, const char *buf, size_t have, bool eof)
 {
 	const char *h = b->spec.header;
 	char *endp;
@@ -202,7 +211,7 @@ static size_t header_length(const struct blocks *b, const char *buf, size_t have
 		for (long i = 0; i < lines; i++) {
 			const char *nl = memchr(buf + p, '\n', have - p);
 			if (!nl)
-				return b->eof ? have : 0;
+				return eof ? have : 0;
 			p = (size_t)(nl - buf) + 1;
 		}
 		return p;
@@ -261,7 +270,7 @@ static void open_ranges(struct blocks *b, off_t size, off_t start)
 			ssize_t got = pread(b->fd, probe, n, start);
 			if (got >= 0)
 				probe[got] = '\0';
-			size_t len = got > 0 ? header_length(b, probe, (size_t)got) : 0;
+			size_t len = got > 0 ? header_length(b, probe, (size_t)got, got < (ssize_t)n) : 0;
 			/* As from a pipe: a header is looked for in the first block's worth. */
 			if (len || got < (ssize_t)n || n > b->limit + READ_MIN) {
 				b->header = probe;
@@ -411,7 +420,7 @@ static struct block *cut_block(struct blocks *b, size_t cut)
  * has none (a record longer than the block). */
 static bool last_within(struct blocks *b, off_t from, off_t *end)
 {
-	size_t extra = b->end_len + b->start_len + 1;  /* to see a --recstart after the end */
+	size_t extra = margin(b);
 	for (size_t n = PROBE;; n *= 2) {
 		off_t at = *end - (off_t)n > from ? *end - (off_t)n : from;
 		size_t want = (size_t)(*end - at) + extra;
@@ -497,7 +506,7 @@ enum input_status blocks_next(struct blocks *b, struct block **out)
 	if (b->ranged)
 		return next_part(b, out);
 	if (!b->header_done) {
-		size_t len = b->have ? header_length(b, b->buf, b->have) : 0;
+		size_t len = b->have ? header_length(b, b->buf, b->have, b->eof) : 0;
 		if (!len && !b->eof && b->have < b->limit + READ_MIN)
 			return INPUT_AGAIN;
 		b->header = xmalloc(len + 1);
@@ -519,7 +528,7 @@ enum input_status blocks_next(struct blocks *b, struct block **out)
 		cut = nth_cut(b, b->buf, b->have, b->spec.records * every, b->eof);
 	else if (b->eof && b->have <= b->limit)
 		cut = b->have;
-	else if (b->have >= b->limit || b->eof)
+	else if (b->have >= b->limit + margin(b) || b->eof)  /* where the block ends is known */
 		cut = size_cut(b, b->buf, b->have, b->limit, b->eof);
 	if (!cut && b->eof)
 		cut = b->have;
