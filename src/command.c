@@ -227,7 +227,7 @@ static bool parse_word(struct word *w, const char *text, const char *replace)
 	return any;
 }
 
-struct template *template_new(char **words, int count, const char *replace, bool quote_words)
+struct template *template_new(char **words, int count, const char *replace, bool quote_words, bool append)
 {
 	struct template *t = calloc(1, sizeof *t);
 	if (!t)
@@ -243,7 +243,7 @@ struct template *template_new(char **words, int count, const char *replace, bool
 	bool any = false;
 	for (int i = 0; i < count; i++)
 		any |= parse_word(&t->words[t->count++], words[i], replace);
-	if (!any)  /* no replacement string: the arguments go at the end */
+	if (!any && append)  /* no replacement string: the arguments go at the end */
 		add_piece(&t->words[t->count++], (struct piece){ .kind = PIECE_ALL });
 	/* As in GNU parallel, a command that starts with a replacement string
 	 * takes that value as code: `lanes {} ::: 'ls -l'` runs ls -l. */
@@ -411,9 +411,6 @@ int command_expand(struct command *c, const struct template *t, const struct inp
 	}
 	static struct command scratch;
 	for (size_t i = 0; i < t->count; i++) {
-		const struct word *w = &t->words[i];
-		if (item->count == 0 && w->count == 1 && w->pieces[0].kind == PIECE_ALL)
-			continue;  /* --pipe: the {} appended stands for nothing */
 		if (i)
 			append(c, " ", 1);
 		if (t->quote_words) {

@@ -100,8 +100,6 @@ int feed_prepare(struct feed *f, struct block *k)
 {
 	f->block = k;
 	f->fd = -1;
-	f->done = 0;
-	f->fifo_open = false;
 	f->timer = (struct timer_entry)TIMER_ENTRY(look_for_reader);
 	int e = 0;
 	if (kind == FEED_CAT) {
@@ -129,7 +127,6 @@ int feed_open(struct feed *f)
 {
 	f->done = 0;  /* a retry gets the block from its first byte */
 	f->sent = 0;
-	f->fifo_open = false;
 	if (kind != FEED_PIPE)
 		return -1;
 	int p[2];
@@ -207,7 +204,6 @@ static void look_for_reader(struct timer_entry *e)
 		timer_schedule(&f->timer, timer_now() + FIFO_LOOK_NS);
 		return;
 	}
-	f->fifo_open = true;
 	pump(f);
 }
 

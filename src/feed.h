@@ -20,7 +20,6 @@ struct feed {
 	unsigned long long sent;  /* bytes given to this attempt of the job, all blocks */
 	unsigned long fed;   /* --round-robin: when it was last given a block */
 	char *path;          /* --cat, --fifo: the file the job names as {} */
-	bool fifo_open;      /* --fifo: the job has opened it */
 	struct timer_entry timer;  /* --fifo: look again for the job's reader */
 	void (*written)(struct feed *f);  /* the block is all written */
 };

@@ -682,6 +682,17 @@ struct parse_state {
 	bool jobs_given, output_given;
 };
 
+/* --jobserver-style: make 4.4's names, and both. */
+static enum jobserver_style jobserver_style(const char *name, const char *text)
+{
+	static const char *const styles[] = { [JOBSERVER_BOTH] = "both", [JOBSERVER_FIFO] = "fifo",
+					      [JOBSERVER_PIPE] = "pipe" };
+	for (size_t k = 0; k < sizeof styles / sizeof styles[0]; k++)
+		if (strcmp(text, styles[k]) == 0)
+			return (enum jobserver_style)k;
+	usage_error(name, "'%s' is not a jobserver style (fifo, pipe or both)", text);
+}
+
 /* The options of how jobs run and print. False: not one of them. */
 static bool take_run_option(int c, const char *name, struct options *opts, struct parse_state *st)
 {
@@ -709,16 +720,7 @@ static bool take_run_option(int c, const char *name, struct options *opts, struc
 	case 'u': opts->output = OUTPUT_UNGROUP; st->output_given = true; break;
 	case OPT_TTY: opts->tty = true; break;
 	case OPT_NO_JOBSERVER: opts->no_jobserver = true; break;
-	case OPT_JOBSERVER_STYLE:
-		if (strcmp(optarg, "both") == 0)
-			opts->jobserver_style = JOBSERVER_BOTH;
-		else if (strcmp(optarg, "fifo") == 0)
-			opts->jobserver_style = JOBSERVER_FIFO;
-		else if (strcmp(optarg, "pipe") == 0)
-			opts->jobserver_style = JOBSERVER_PIPE;
-		else
-			usage_error(name, "'%s' is not a jobserver style (fifo, pipe or both)", optarg);
-		break;
+	case OPT_JOBSERVER_STYLE: opts->jobserver_style = jobserver_style(name, optarg); break;
 	case OPT_SEMAPHORE: case OPT_BG: opts->semaphore = true; break;
 	case OPT_FG: opts->semaphore = opts->sem_fg = true; break;
 	case OPT_WAIT: opts->semaphore = opts->sem_wait = true; break;

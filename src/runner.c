@@ -280,6 +280,13 @@ static void on_block_written(struct feed *f)
 	f->block = NULL;
 }
 
+/* The input (or the data) has ended, or failed. */
+static void input_ended(enum input_status st)
+{
+	input_done = true;
+	result->input_failed |= st == INPUT_ERROR;
+}
+
 /* --round-robin: of the jobs that wait for their next block, the one
  * given a block longest ago, so that blocks go round the jobs. */
 static struct job *idle_job(void)
@@ -306,10 +313,8 @@ static bool rr_dispatch(void)
 				watch_input();
 				return false;
 			}
-			if (st != INPUT_ITEM) {
-				input_done = true;
-				result->input_failed |= st == INPUT_ERROR;
-			}
+			if (st != INPUT_ITEM)
+				input_ended(st);
 		}
 		struct block *k = next_block;
 		next_block = NULL;
@@ -361,8 +366,7 @@ static struct job *next_job(void)
 				return NULL;
 			}
 			if (st != INPUT_ITEM) {
-				input_done = true;
-				result->input_failed |= st == INPUT_ERROR;
+				input_ended(st);
 				return NULL;
 			}
 			have_item = true;
@@ -659,7 +663,8 @@ static int setup(void)
 	termseq_init(&opts->termseq, finish);
 	if (local_init(opts->shell, opts->tty, job_reaped, job_stopped, termseq_after_reaping) != 0)
 		return -1;
-	template = template_new(opts->command, opts->command_count, opts->replace, opts->quote);
+	template = template_new(opts->command, opts->command_count, opts->replace, opts->quote,
+				!(opts->pipe && opts->feed == FEED_PIPE));
 	if (opts->tagstring)
 		tag_template = template_new_text(opts->tagstring, opts->replace);
 	long wanted = opts->slots ? opts->slots : JOBS_LIMIT;

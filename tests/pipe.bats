@@ -55,29 +55,27 @@ run_case() {
 	fi
 }
 
-@test "each case cuts seq 12 into the blocks written out: --block, -N, -L, --recend, --recstart, --regexp, --header, --cat, --fifo, --round-robin, --pipepart" {
-	local c got bad=0
+# cases_give TOOL [PREFIX]: every case (starting with PREFIX) run by TOOL
+# prints what it says; each that does not is shown.
+cases_give() {
+	local tool=$1 prefix=${2:-} c got bad=0
 	for c in "${CASES[@]}"; do
-		got=$(run_case lanes "${c%%|*}")
+		[[ $c == "$prefix"* ]] || continue
+		got=$(run_case "$tool" "${c%%|*}")
 		if [ "$got" != "${c#*|}" ]; then
-			printf 'lanes %s\n  want: %s\n  got:  %s\n' "${c%%|*}" "${c#*|}" "$got"
+			printf '%s %s%s\n  want: %s\n  got:  %s\n' "$tool" "${c%%|*}" "${FROM_FILE:+ < f}" "${c#*|}" "$got"
 			bad=$((bad + 1))
 		fi
 	done
 	[ "$bad" -eq 0 ]
 }
 
+@test "each case cuts seq 12 into the blocks written out: --block, -N, -L, --recend, --recstart, --regexp, --header, --cat, --fifo, --round-robin, --pipepart" {
+	cases_give lanes
+}
+
 @test "a file on standard input, cut without being read, gives the same blocks, and is left read to its end" {
-	local c got bad=0
-	for c in "${CASES[@]}"; do
-		[[ $c == --pipe\ * ]] || continue
-		got=$(FROM_FILE=1 run_case lanes "${c%%|*}")
-		if [ "$got" != "${c#*|}" ]; then
-			printf 'lanes %s < f\n  want: %s\n  got:  %s\n' "${c%%|*}" "${c#*|}" "$got"
-			bad=$((bad + 1))
-		fi
-	done
-	[ "$bad" -eq 0 ]
+	FROM_FILE=1 cases_give lanes "--pipe "
 	seq 12 >f
 	run_cmd '' sh -c '{ read -r first; lanes -k --pipe --block 4 "echo [; cat"; echo "left: $(cat)"; } <f'
 	show
@@ -87,15 +85,7 @@ run_case() {
 @test "GNU parallel agrees on every case" {
 	command -v parallel >/dev/null || skip "GNU parallel is not installed (Debian package parallel)"
 	parallel --version 2>/dev/null | grep -q 'GNU parallel' || skip "parallel here is not GNU parallel"
-	local c got bad=0
-	for c in "${CASES[@]}"; do
-		got=$(run_case "parallel --will-cite" "${c%%|*}")
-		if [ "$got" != "${c#*|}" ]; then
-			printf 'parallel %s\n  want: %s\n  got:  %s\n' "${c%%|*}" "${c#*|}" "$got"
-			bad=$((bad + 1))
-		fi
-	done
-	[ "$bad" -eq 0 ]
+	cases_give "parallel --will-cite"
 }
 
 @test "seq 1000000 | lanes --pipe --block 100k wc -l: the counts sum to 1000000" {

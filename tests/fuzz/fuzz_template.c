@@ -71,10 +71,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct command c = { 0 };
 
 	char *words[] = { first };
-	struct template *t = template_new(words, 1, NULL, false);
+	struct template *t = template_new(words, 1, NULL, false, true);
 	command_expand(&c, t, &item, 7, 3, "/bin/sh");
 	template_free(t);
-	t = template_new(words, 1, "{}", true);
+	t = template_new(words, 1, "{}", true, true);
 	command_expand(&c, t, &item, 7, 3, "/bin/sh");
 	template_free(t);
 	t = template_new_text(first, NULL);
@@ -87,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		has_nul |= memchr(args[i].ptr, '\0', args[i].len) != NULL;
 	if (!has_nul) {
 		char *echo[] = { "echo", "{}" };
-		t = template_new(echo, 2, NULL, false);
+		t = template_new(echo, 2, NULL, false, true);
 		command_expand(&c, t, &item, 1, 1, "/bin/sh");
 		char *got[40];
 		size_t n = split(c.text, c.text_len, got, 40);
