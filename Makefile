@@ -22,8 +22,13 @@ lanes: $(OBJ)
 src/%.o: src/%.c $(HDR)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
 
-check: lanes
+check: lanes build/throttle-server
 	@tests/helpers/run-bats tests
+
+# The HTTP server of the throttling tests and benchmarks (a test helper).
+build/throttle-server: tests/helpers/throttle-server.c
+	@mkdir -p build
+	$(CC) $(WARN) -O2 -o $@ tests/helpers/throttle-server.c
 
 # The whole suite again, against lanes built with AddressSanitizer and
 # UndefinedBehaviorSanitizer; any report they write fails the target.
@@ -35,7 +40,7 @@ build/sanitize/lanes: $(SRC) $(HDR)
 	@mkdir -p build/sanitize
 	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SANITIZE) -o $@ $(SRC) $(LDLIBS)
 
-check-sanitize: build/sanitize/lanes
+check-sanitize: build/sanitize/lanes build/throttle-server
 	@rm -rf build/sanitize/reports && mkdir -p build/sanitize/reports
 	@ASAN_OPTIONS=log_path=$(CURDIR)/build/sanitize/reports/asan:detect_leaks=0 \
 	 UBSAN_OPTIONS=log_path=$(CURDIR)/build/sanitize/reports/ubsan:print_stacktrace=1 \
@@ -45,7 +50,7 @@ check-sanitize: build/sanitize/lanes
 
 # The benchmark suite against the peers and the spawn-loop limit
 # (tests/bench/README.md); BENCH=--quick for the short sizes.
-bench: lanes
+bench: lanes build/throttle-server
 	@tests/bench/run $(BENCH)
 
 # The no-loss stress test at the issue's full size: 100,000 jobs a mode.

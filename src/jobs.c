@@ -184,12 +184,13 @@ size_t jobs_order_count(void)
 	return ring_count;
 }
 
-void jobs_list(int64_t now)
+void jobs_list(int64_t now, long limit)
 {
 	long running = 0;
 	for (const struct job *j = live; j; j = j->next)
 		running += j->phase != JOB_READY;
-	msg_print("%ld running job%s (seq, slot, pid, seconds, command):", running, running == 1 ? "" : "s");
+	msg_print("%ld running job%s, at most %ld at once (seq, slot, pid, seconds, command):", running,
+		  running == 1 ? "" : "s", limit);
 	for (const struct job *j = live; j; j = j->next) {
 		if (j->phase == JOB_READY)
 			continue;

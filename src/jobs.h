@@ -26,6 +26,7 @@ struct job {
 	unsigned long order;   /* position among the jobs that ran: -k prints by it */
 	int slot;
 	int attempt;           /* 1 for the first run, 2 for the first retry, ... */
+	long throttled;        /* reruns so far for --throttle-exit (not attempts) */
 	enum job_phase phase;
 	pid_t pid;             /* its process, > 0 until reaped or given up on */
 	pid_t group;           /* its process group, for signals */
@@ -38,6 +39,7 @@ struct job {
 	int term_step;         /* next --termseq step; -1: not being ended */
 	double start_epoch;    /* for the joblog */
 	int64_t start_mono;
+	int64_t cpu_ns;        /* CPU time of its last attempt (with its waited-for children) */
 	struct timer_entry timer;  /* timeout, termseq step, or retry */
 	struct output_job out;
 	struct command cmd;
@@ -72,8 +74,9 @@ void jobs_order_pop(void);
 size_t jobs_order_count(void);
 
 /* SIGUSR1: lists the live jobs on stderr (seq, slot, pid, seconds since
- * they started, command), for a person wondering what lanes is doing. */
-void jobs_list(int64_t now);
+ * they started, command) under the limit they run within, for a person
+ * wondering what lanes is doing. */
+void jobs_list(int64_t now, long limit);
 
 /* Frees every record. */
 void jobs_free_all(void);

@@ -46,6 +46,7 @@ static bool implicit_free;
 static char tokens[TOKENS_MAX]; /* bytes read from the pool, to give back */
 static long held;               /* tokens read and not given back */
 static long pool_size;          /* server: tokens the pool holds when idle */
+static long owed;               /* server: tokens to take out as they come back */
 static int keep[2] = { -1, -1 };  /* server: what jobs inherit */
 static char fifo[PATH_MAX];
 
@@ -283,25 +284,70 @@ static void put_back(long n)
 	}
 }
 
+/* Takes out of the pool what a lowered size owes it, as far as it holds. */
+static void take_owed(void)
+{
+	char sink[256];
+	while (owed > 0) {
+		ssize_t got = read(rfd, sink, owed < (long)sizeof sink ? (size_t)owed : sizeof sink);
+		if (got <= 0)
+			break;
+		owed -= got;
+	}
+}
+
+/* Adds n new tokens to the pool. */
+static void add_tokens(long n)
+{
+	memset(&tokens[held], '+', (size_t)n);
+	held += n;
+	put_back(n);
+	held -= n;
+}
+
 void jobserver_give(long in_use)
 {
 	if (!active)
 		return;
-	if (held > 0) {
+	if (held > 0 && owed > 0) {
+		held--;  /* the pool is smaller now: this one stays out */
+		owed--;
+	} else if (held > 0) {
 		put_back(1);
 		held--;
 	} else {
 		implicit_free = true;
 	}
 	int now;
-	if (server && in_use == 0 && ioctl(rfd, FIONREAD, &now) == 0 && now < pool_size) {
+	if (server && in_use == 0 && ioctl(rfd, FIONREAD, &now) == 0 && now != pool_size) {
 		/* Nothing of lanes' runs, so the pool should be full: a job
-		 * killed while it held tokens never gave them back. */
-		memset(tokens, '+', (size_t)(pool_size - now));
-		held = pool_size - now;
-		put_back(held);
-		held = 0;
+		 * killed while it held tokens never gave them back; or it
+		 * holds what a lowered size took away. */
+		owed = now > pool_size ? now - pool_size : 0;
+		if (owed)
+			take_owed();
+		else
+			add_tokens(pool_size - now);
 	}
+}
+
+void jobserver_resize(long jobs)
+{
+	if (!active || !server)
+		return;
+	long size = jobs - 1 < TOKENS_MAX - held ? jobs - 1 : TOKENS_MAX - held - 1;
+	if (size < 0)
+		size = 0;
+	if (size > pool_size) {
+		long more = size - pool_size, forgiven = more < owed ? more : owed;
+		owed -= forgiven;
+		if (more > forgiven)
+			add_tokens(more - forgiven);
+	} else if (size < pool_size) {
+		owed += pool_size - size;
+		take_owed();
+	}
+	pool_size = size;
 }
 
 int jobserver_fd(void)

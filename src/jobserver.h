@@ -42,6 +42,10 @@ bool jobserver_take(void);
  * case a job died holding tokens. */
 void jobserver_give(long in_use);
 
+/* As the server: the pool is to hold jobs - 1 tokens from now on. New
+ * ones are added at once; taken ones leave as they come back. */
+void jobserver_resize(long jobs);
+
 /* Readable when a token may be free; -1 without a jobserver. */
 int jobserver_fd(void);
 

@@ -1,6 +1,6 @@
 /* local.c — owns the job processes of this machine: starting one (spawn.c,
  * with the job's environment and, under --tty, the terminal), the pid
- * table entry it has until it is reaped, and reaping: waitpid(-1, WNOHANG)
+ * table entry it has until it is reaped, and reaping: wait4(-1, WNOHANG)
  * on SIGCHLD until nothing is left, since several exits may share one
  * signal. Orphans lanes adopted as subreaper are reaped and ignored. What
  * a reap means is runner.c's business; a --tty job stopped by Ctrl-Z is
@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,7 +35,8 @@ static void on_child(int sig)
 	(void)sig;
 	int status;
 	pid_t pid;
-	while ((pid = waitpid(-1, &status, WNOHANG | WUNTRACED)) > 0) {
+	struct rusage use;
+	while ((pid = wait4(-1, &status, WNOHANG | WUNTRACED, &use)) > 0) {
 		struct job *j = jobs_by_pid(pid);
 		if (!j)
 			continue;
@@ -48,6 +50,8 @@ static void on_child(int sig)
 		}
 		jobs_forget_pid(j);
 		running--;
+		j->cpu_ns = (int64_t)(use.ru_utime.tv_sec + use.ru_stime.tv_sec) * 1000000000 +
+			    (int64_t)(use.ru_utime.tv_usec + use.ru_stime.tv_usec) * 1000;
 		j->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 		j->status = j->signal ? 128 + j->signal : WEXITSTATUS(status);
 		if (j->has_terminal) {

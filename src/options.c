@@ -30,7 +30,9 @@ static const char usage_text[] =
 	"Options:\n"
 	"  -j, -P, --jobs N       run at most N jobs at once: N, N% of the CPUs, +N or\n"
 	"                         -N CPUs, or 0 (as many as the system allows);\n"
-	"                         default: the CPUs this process may use\n"
+	"                         auto or auto:MIN-MAX (adapt while running); FILE\n"
+	"                         (read again as jobs end); default: the CPUs this\n"
+	"                         process may use\n"
 	"      --timeout DURATION end a job that runs longer (30, 1.5s, 500ms, 2m, 1h)\n"
 	"      --termseq SEQ      signals and waits (ms) that end a job's process group\n"
 	"                         (default TERM,200,TERM,100,TERM,50,KILL,25)\n"
@@ -59,6 +61,11 @@ static const char usage_text[] =
 	"      --retry-failed    rerun the failed commands of the joblog\n"
 	"      --retries N       run a failing job up to N times in all\n"
 	"      --retry-delay D   wait D before a retry, doubling each time\n"
+	"      --throttle-exit CODES\n"
+	"                        these exit statuses (75,...) mean throttled: run the\n"
+	"                        job again after a backoff; -j auto halves its limit\n"
+	"      --throttle-retries N   give up after N reruns for throttling (default: never)\n"
+	"      --limit-log FILE  a line each time the job limit moves (-j auto, -j FILE)\n"
 	"      --delay D         at least D between job starts\n"
 	"      --rate N/s        at most N starts a second (or /m, /h) on average\n"
 	"      --load N          start jobs only while fewer than N processes run\n"
@@ -215,7 +222,27 @@ static int parse_long(const char *s, long *out)
 int options_parse_jobs(const char *text, struct jobs_spec *out)
 {
 	const char *s = text;
-	struct jobs_spec spec = { JOBS_ABSOLUTE, 0 };
+	struct jobs_spec spec = { JOBS_ABSOLUTE, 0, 0, 0 };
+	if (strncmp(s, "auto", 4) == 0) {
+		/* auto, or auto:MIN-MAX */
+		spec = (struct jobs_spec){ JOBS_AUTO, 0, 1, JOBS_LIMIT };
+		s += 4;
+		if (*s == '\0') {
+			*out = spec;
+			return 0;
+		}
+		const char *dash = *s == ':' ? strchr(s + 1, '-') : NULL;
+		char part[32];
+		if (!dash || (size_t)(dash - s - 1) >= sizeof part)
+			return -1;
+		memcpy(part, s + 1, (size_t)(dash - s - 1));
+		part[dash - s - 1] = '\0';
+		if (parse_long(part, &spec.min) != 0 || parse_long(dash + 1, &spec.max) != 0 || spec.min < 1 ||
+		    spec.max < spec.min || spec.max > JOBS_LIMIT)
+			return -1;
+		*out = spec;
+		return 0;
+	}
 	if (*s == '+') {
 		spec.kind = JOBS_PLUS;
 		s++;
@@ -247,12 +274,39 @@ long options_resolve_jobs(const struct jobs_spec *spec, long cpus, long unlimite
 	long n;
 	switch (spec->kind) {
 	case JOBS_MAX: return unlimited;
+	case JOBS_AUTO: return spec->max;
+	case JOBS_FILE: return unlimited;
 	case JOBS_PERCENT: n = cpus * spec->value / 100; if (n < 1) n = 1; break;
 	case JOBS_PLUS: n = cpus + spec->value; break;
 	case JOBS_MINUS: n = cpus - spec->value; break;
 	default: n = spec->value; break;
 	}
 	return n < 1 ? -1 : n;
+}
+
+int options_parse_statuses(const char *text, uint64_t bits[4])
+{
+	uint64_t b[4] = { 0, 0, 0, 0 };
+	const char *s = text;
+	for (;;) {
+		char *end;
+		errno = 0;
+		long v = strtol(s, &end, 10);
+		if (errno || end == s || !(*s >= '0' && *s <= '9') || v < 1 || v > 255 || (*end && *end != ','))
+			return -1;
+		b[v / 64] |= UINT64_C(1) << (v % 64);
+		if (!*end)
+			break;
+		s = end + 1;
+	}
+	memcpy(bits, b, sizeof b);
+	return 0;
+}
+
+bool options_throttled(const struct options *opts, int status)
+{
+	return opts->throttle && status >= 1 && status <= 255 &&
+	       (opts->throttle_codes[status / 64] >> (status % 64) & 1);
 }
 
 static const struct { const char *name; int number; } signal_table[] = {
@@ -545,6 +599,7 @@ enum {
 	OPT_TIMEOUT = 256, OPT_TERMSEQ, OPT_GROUP, OPT_LINE_BUFFER, OPT_TAG, OPT_TAGSTRING,
 	OPT_HALT, OPT_SHELL, OPT_VERSION, OPT_LINK, OPT_COLSEP, OPT_DRY_RUN,
 	OPT_JOBLOG, OPT_RESUME, OPT_RESUME_FAILED, OPT_RETRY_FAILED, OPT_RETRIES, OPT_RETRY_DELAY,
+	OPT_THROTTLE_EXIT, OPT_THROTTLE_RETRIES, OPT_LIMIT_LOG,
 	OPT_DELAY, OPT_RATE, OPT_LOAD, OPT_MEMFREE, OPT_PROGRESS, OPT_BAR, OPT_ETA, OPT_TOTAL, OPT_TTY,
 	OPT_SEMAPHORE, OPT_FG, OPT_BG, OPT_ID, OPT_WAIT, OPT_SEM_TIMEOUT, OPT_SEM_ID, OPT_NO_JOBSERVER, OPT_JOBSERVER_STYLE,
 	OPT_PIPE, OPT_PIPEPART, OPT_BLOCK, OPT_RECSTART, OPT_RECEND, OPT_REGEXP, OPT_HEADER, OPT_ROUND_ROBIN, OPT_CAT,
@@ -611,6 +666,9 @@ static const struct option long_options[] = {
 	{ "retry-failed", no_argument, NULL, OPT_RETRY_FAILED },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
 	{ "retry-delay", required_argument, NULL, OPT_RETRY_DELAY },
+	{ "throttle-exit", required_argument, NULL, OPT_THROTTLE_EXIT },
+	{ "throttle-retries", required_argument, NULL, OPT_THROTTLE_RETRIES },
+	{ "limit-log", required_argument, NULL, OPT_LIMIT_LOG },
 	{ "delay", required_argument, NULL, OPT_DELAY },
 	{ "rate", required_argument, NULL, OPT_RATE },
 	{ "load", required_argument, NULL, OPT_LOAD },
@@ -700,8 +758,15 @@ static bool take_run_option(int c, const char *name, struct options *opts, struc
 	switch (c) {
 	case 'j':
 	case 'P':
-		if (options_parse_jobs(optarg, &opts->jobs) != 0)
-			usage_error(name, "'%s' is not a job count (examples: 8, 50%%, +2, -1, 0)", optarg);
+		opts->jobs_file = NULL;
+		if (options_parse_jobs(optarg, &opts->jobs) != 0) {
+			/* GNU parallel's -j FILE: a name that is no count is a file */
+			if (!strchr(optarg, '/') && access(optarg, F_OK) != 0)
+				usage_error(name, "'%s' is not a job count nor a file (examples: 8, 50%%, +2, -1, 0, auto, auto:2-16, FILE)",
+					    optarg);
+			opts->jobs = (struct jobs_spec){ JOBS_FILE, 0, 0, 0 };
+			opts->jobs_file = optarg;
+		}
 		snprintf(st->jobs_name, sizeof st->jobs_name, "%s", name);
 		st->jobs_text = optarg;
 		st->jobs_given = true;
@@ -875,6 +940,20 @@ static bool take_log_option(int c, const char *name, struct options *opts)
 		if (options_parse_duration(optarg, &opts->retry_delay_ns) != 0)
 			usage_error(name, "'%s' is not a duration (examples: 30, 1.5s, 500ms, 2m, 1h)", optarg);
 		break;
+	case OPT_THROTTLE_EXIT:
+		if (options_parse_statuses(optarg, opts->throttle_codes) != 0)
+			usage_error(name, "'%s' is not a list of exit statuses from 1 to 255 (examples: 75, 75,111)", optarg);
+		opts->throttle = true;
+		break;
+	case OPT_THROTTLE_RETRIES:
+		if (parse_long(optarg, &opts->throttle_retries) != 0 || opts->throttle_retries < 0)
+			usage_error(name, "'%s' is not a number of reruns (examples: 0, 5, 100)", optarg);
+		break;
+	case OPT_LIMIT_LOG:
+		if (optarg[0] == '\0')
+			usage_error(name, "needs a file name");
+		opts->limit_log = optarg;
+		break;
 	case OPT_DELAY:
 		if (options_parse_duration(optarg, &opts->delay_ns) != 0)
 			usage_error(name, "'%s' is not a duration (examples: 30, 1.5s, 500ms, 2m, 1h)", optarg);
@@ -919,6 +998,7 @@ static void set_defaults(struct options *opts)
 	opts->delimiter = '\n';
 	opts->per_job = 1;
 	opts->retries = 1;
+	opts->throttle_retries = -1;
 	opts->total = -1;
 	opts->shell = "/bin/sh";
 	opts->blocks = (struct blocks_spec){ .size = 1024 * 1024, .recstart = "", .recend = "\\n", .lines = 1 };
@@ -947,15 +1027,22 @@ static void check_semaphore(struct options *opts, const struct parse_state *st)
 	if (!opts->sem_name)
 		opts->sem_name = terminal_name();
 	if (!st->jobs_given)
-		opts->jobs = (struct jobs_spec){ JOBS_ABSOLUTE, 1 };  /* a mutex, as GNU's sem */
+		opts->jobs = (struct jobs_spec){ JOBS_ABSOLUTE, 1, 0, 0 };  /* a mutex, as GNU's sem */
 	if (opts->sem_wait && opts->sem_timeout_ns)
 		usage_error("--wait", "cannot be combined with --semaphore-timeout");
+	if (opts->jobs.kind == JOBS_AUTO || opts->jobs.kind == JOBS_FILE)
+		usage_error(st->jobs_name, "'%s': a semaphore's size is fixed (example: -j 4)", st->jobs_text);
 }
 
 static void check_combinations(struct options *opts, const struct parse_state *st)
 {
 	check_semaphore(opts, st);
 	opts->jobs_given = st->jobs_given;
+	snprintf(opts->jobs_name, sizeof opts->jobs_name, "%s", st->jobs_given ? st->jobs_name : "-j");
+	if (opts->throttle_retries >= 0 && !opts->throttle)
+		usage_error("--throttle-retries", "needs --throttle-exit CODES: the exit statuses that mean throttled");
+	if (opts->limit_log && opts->jobs.kind != JOBS_AUTO && opts->jobs.kind != JOBS_FILE)
+		usage_error("--limit-log", "is for a limit that moves: it needs -j auto or -j FILE");
 	if (opts->tty) {
 		/* GNU parallel's defaults for --tty: one job, output unbuffered. */
 		if (!st->output_given && !opts->keep_order && !opts->tag && !opts->tagstring)
@@ -963,7 +1050,7 @@ static void check_combinations(struct options *opts, const struct parse_state *s
 		if (st->jobs_given && !(opts->jobs.kind == JOBS_ABSOLUTE && opts->jobs.value == 1))
 			usage_error("--tty", "runs one job at a time (a terminal has one foreground job): cannot be combined with %s %s",
 				    st->jobs_name, st->jobs_text);
-		opts->jobs = (struct jobs_spec){ JOBS_ABSOLUTE, 1 };
+		opts->jobs = (struct jobs_spec){ JOBS_ABSOLUTE, 1, 0, 0 };
 	}
 	if (opts->output == OUTPUT_UNGROUP && (opts->keep_order || opts->tag || opts->tagstring))
 		usage_error(opts->keep_order ? "-k" : opts->tag ? "--tag" : "--tagstring",

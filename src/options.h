@@ -20,11 +20,12 @@
 
 enum output_mode { OUTPUT_GROUP, OUTPUT_LINE, OUTPUT_UNGROUP };
 
-enum jobs_kind { JOBS_ABSOLUTE, JOBS_PERCENT, JOBS_PLUS, JOBS_MINUS, JOBS_MAX };
+enum jobs_kind { JOBS_ABSOLUTE, JOBS_PERCENT, JOBS_PLUS, JOBS_MINUS, JOBS_MAX, JOBS_AUTO, JOBS_FILE };
 
 struct jobs_spec {
 	enum jobs_kind kind;
 	long value;
+	long min, max;            /* JOBS_AUTO: its range (auto:MIN-MAX) */
 };
 
 #define TERMSEQ_MAX 32
@@ -83,6 +84,12 @@ struct options {
 	bool dry_run;             /* --dry-run: print, do not run */
 	bool tty;                 /* --tty: the job gets the terminal */
 	bool jobs_given;          /* -j was given, not defaulted */
+	char jobs_name[64];       /* -j as the user typed it (-j, -P, --jobs), for messages */
+	const char *jobs_file;    /* -j FILE: read again as jobs end; NULL: none */
+	const char *limit_log;    /* --limit-log FILE: each move of the limit; NULL: none */
+	uint64_t throttle_codes[4];  /* --throttle-exit: a bit per exit status */
+	bool throttle;            /* any of them */
+	long throttle_retries;    /* --throttle-retries: reruns for throttling; -1: no end */
 	bool pipe;                /* --pipe / --pipepart: jobs get blocks of data on stdin */
 	struct blocks_spec blocks;  /* how the data is cut (--block, --recend, ...) */
 	enum feed_kind feed;      /* stdin, or --cat's file, or --fifo's named pipe */
@@ -129,6 +136,10 @@ void options_free(struct options *opts);
  * explanation) on a bad value. They are public for tests and fuzzing. */
 int options_parse_duration(const char *text, int64_t *ns);
 int options_parse_jobs(const char *text, struct jobs_spec *out);
+/* --throttle-exit: a comma list of exit statuses 1..255, as bits. */
+int options_parse_statuses(const char *text, uint64_t bits[4]);
+/* True when `status` is one of --throttle-exit's. */
+bool options_throttled(const struct options *opts, int status);
 int options_parse_termseq(const char *text, struct termseq *out, const char **why);
 int options_parse_halt(const char *text, struct halt_spec *out);
 int options_parse_signal(const char *name);

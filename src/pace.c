@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #define RECHECK_NS (100 * INT64_C(1000000))
+#define THROTTLE_DELAY_NS (100 * INT64_C(1000000))  /* without --retry-delay */
 #define BACKOFF_CAP_NS (300 * INT64_C(1000000000))  /* --retry-delay doubles up to 5 minutes */
 
 static const struct options *opts;
@@ -119,16 +120,27 @@ static uint64_t next_random(void)
 	return random_state;
 }
 
-int64_t pace_retry_delay(int retry)
+/* base doubled for each one before number k, capped at BACKOFF_CAP_NS
+ * (unless base is over it), plus up to a quarter more at random, so that
+ * jobs failing together do not retry together. */
+static int64_t backoff(int64_t base, long k)
 {
-	int64_t d = opts->retry_delay_ns;
+	int64_t d = base;
 	if (d == 0)
 		return 0;
-	for (int i = 1; i < retry && d < BACKOFF_CAP_NS; i++)
+	for (long i = 1; i < k && d < BACKOFF_CAP_NS; i++)
 		d *= 2;
-	if (d > BACKOFF_CAP_NS && opts->retry_delay_ns < BACKOFF_CAP_NS)
+	if (d > BACKOFF_CAP_NS && base < BACKOFF_CAP_NS)
 		d = BACKOFF_CAP_NS;
-	/* Up to a quarter more at random, so that jobs failing together do
-	 * not retry together. */
 	return d + (int64_t)(next_random() % (uint64_t)(d / 4 + 1));
+}
+
+int64_t pace_retry_delay(int retry)
+{
+	return backoff(opts->retry_delay_ns, retry);
+}
+
+int64_t pace_throttle_delay(long rerun)
+{
+	return backoff(opts->retry_delay_ns ? opts->retry_delay_ns : THROTTLE_DELAY_NS, rerun);
 }

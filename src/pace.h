@@ -26,6 +26,10 @@ void pace_started(int64_t now);
  * quarter more at random. */
 int64_t pace_retry_delay(int retry);
 
+/* The wait before rerun number `rerun` of a throttled job: the same
+ * schedule, from --retry-delay or else 100 ms. */
+int64_t pace_throttle_delay(long rerun);
+
 /* Runnable processes on the machine (lanes not counted) and available
  * memory in bytes, from /proc; -1 when unreadable. Public for tests. */
 long pace_runnable(void);

@@ -34,6 +34,13 @@ static void format_duration(char *buf, size_t size, double s)
 		snprintf(buf, size, "%ld:%02ld", t / 60, t % 60);
 }
 
+/* Appends ", part" (or part, first) to the line, as far as it fits. */
+static void add_part(char *line, size_t size, size_t *len, const char *part)
+{
+	int n = snprintf(line + *len, size - *len, "%s%s", *len ? ", " : "", part);
+	*len = n < 0 ? *len : *len + (size_t)n >= size ? size - 1 : *len + (size_t)n;
+}
+
 static void draw(int64_t now, const struct progress_counts *c, bool last)
 {
 	char line[512], part[160], eta[32];
@@ -41,9 +48,7 @@ static void draw(int64_t now, const struct progress_counts *c, bool last)
 	double elapsed = (double)(now - started_at) / 1e9;
 	double rate = elapsed > 0 ? (double)c->done / elapsed : 0;
 	line[0] = '\0';
-#define ADD(...) do { snprintf(part, sizeof part, __VA_ARGS__); \
-	len += (size_t)snprintf(line + len, sizeof line - len, "%s%s", len ? ", " : "", part); \
-	if (len >= sizeof line) len = sizeof line - 1; } while (0)
+#define ADD(...) do { snprintf(part, sizeof part, __VA_ARGS__); add_part(line, sizeof line, &len, part); } while (0)
 	if (opts->bar && total > 0) {
 		int fill = (int)((double)c->done * BAR_WIDTH / (double)total);
 		if (fill > BAR_WIDTH)
@@ -58,9 +63,18 @@ static void draw(int64_t now, const struct progress_counts *c, bool last)
 		ADD("%lu/%ld done", c->done, total);
 	else
 		ADD("%lu done", c->done);
-	ADD("%ld running", c->running);
+	if (c->moves && !last)
+		ADD("%ld running (limit %ld)", c->running, c->limit);
+	else
+		ADD("%ld running", c->running);
 	if (c->failed)
 		ADD("%lu failed", c->failed);
+	if (c->throttled)
+		ADD("%lu throttled", c->throttled);
+	if (c->moves && last && c->lowest == c->highest)
+		ADD("limit stayed %ld", c->limit);
+	else if (c->moves && last)
+		ADD("limit %ld-%ld, final %ld", c->lowest, c->highest, c->limit);
 	ADD("%.1f/s", rate);
 	if ((opts->eta || opts->bar) && total >= 0 && !last) {
 		if (rate > 0 && (long)c->done <= total) {

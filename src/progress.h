@@ -11,6 +11,10 @@
 struct progress_counts {
 	unsigned long started, done, failed;
 	long running;
+	unsigned long throttled;  /* attempts run again for --throttle-exit */
+	long limit;               /* the jobs that may run at once */
+	bool moves;               /* -j auto, -j FILE: then the range it has moved in */
+	long lowest, highest;
 };
 
 /* `total`: the number of jobs, or -1 when unknown (streamed input);

@@ -37,8 +37,10 @@
 #include "halt.h"
 #include "jobs.h"
 #include "joblog.h"
+#include "limit.h"
 #include "local.h"
 #include "loop.h"
+#include "machine.h"
 #include "msg.h"
 #include "output.h"
 #include "pace.h"
@@ -82,9 +84,27 @@ static void job_end(struct job *j);
 static bool launch(struct job *j);
 static void on_job_timer(struct timer_entry *e);
 
+/* --throttle-exit: the attempt was throttled, not failed. */
+static bool throttled(const struct job *j)
+{
+	return !j->stopped && !j->timed_out && !j->signal && options_throttled(opts, j->status);
+}
+
+/* A job may run more than once: its output cannot go out as it comes. */
+static bool reruns(void)
+{
+	return opts->retries > 1 || opts->throttle;
+}
+
+/* An attempt is over: the limit learns from it, then the job ends. */
 static void finish(struct job *j)
 {
 	output_reaped(&j->out);
+	int64_t now = timer_now();
+	if (throttled(j))
+		limit_throttled(now, j->start_mono);
+	else if (!j->stopped)
+		limit_job_ended(now, j->start_mono, j->cpu_ns, slots_in_use() >= slots_target());
 	job_end(j);
 }
 
@@ -166,7 +186,7 @@ static void print_in_order(void)
 	while ((j = jobs_order_oldest())) {
 		if (j->phase != JOB_ENDED) {
 			/* With retries a live job's output could not be taken back. */
-			if (j->phase == JOB_RUNNING && !j->out.live && !j->stopped && opts->retries <= 1)
+			if (j->phase == JOB_RUNNING && !j->out.live && !j->stopped && !reruns())
 				output_go_live(&j->out);
 			return;
 		}
@@ -180,20 +200,36 @@ static void print_in_order(void)
 	}
 }
 
-/* A failed attempt with attempts left: forget its output and run it again
- * after the backoff. The job keeps its slot meanwhile. */
-static bool retry_later(struct job *j)
+/* Forgets the attempt's output and runs the job again after `delay`.
+ * The job keeps its slot meanwhile. */
+static void run_again(struct job *j, int64_t delay)
 {
-	if (j->stopped || !failed(j) || j->attempt >= opts->retries || no_more_starts)
-		return false;
 	timer_cancel(&j->timer);
 	output_discard(&j->out);
 	if (data)
 		feed_stop(&j->feed);  /* the next attempt gets the block from its start */
-	j->attempt++;
 	j->phase = JOB_RETRY_WAIT;
 	j->term_step = -1;
-	timer_schedule(&j->timer, timer_now() + pace_retry_delay(j->attempt - 1));
+	timer_schedule(&j->timer, timer_now() + delay);
+}
+
+/* A throttled attempt runs again after the backoff, not using up
+ * --retries (until --throttle-retries says it is a failure); a failed one
+ * with attempts left runs again after --retry-delay's. */
+static bool retry_later(struct job *j)
+{
+	if (j->stopped || no_more_starts)
+		return false;
+	if (throttled(j) && (opts->throttle_retries < 0 || j->throttled < opts->throttle_retries)) {
+		j->throttled++;
+		result->throttled++;
+		run_again(j, pace_throttle_delay(j->throttled));
+		return true;
+	}
+	if (!failed(j) || j->attempt >= opts->retries)
+		return false;
+	j->attempt++;
+	run_again(j, pace_retry_delay(j->attempt - 1));
 	return true;
 }
 
@@ -495,12 +531,14 @@ static bool launch(struct job *j)
 	j->start_mono = timer_now();
 	j->start_epoch = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
 	j->signal = 0;
+	j->cpu_ns = 0;
 	j->timed_out = j->stopped_by_terminal = false;
 	j->term_step = -1;
 	j->phase = JOB_RUNNING;
 	if (!again) {
 		held = NULL;
 		j->attempt = 1;
+		j->throttled = 0;
 		j->order = ++last_order;
 		started_count++;
 		if (opts->keep_order)
@@ -517,7 +555,7 @@ static bool launch(struct job *j)
 	if (data)
 		feed_start(&j->feed);
 	/* With retries a live job's output could not be taken back. */
-	if (opts->keep_order && j->order == next_to_print && opts->retries <= 1)
+	if (opts->keep_order && j->order == next_to_print && !reruns())
 		output_go_live(&j->out);
 	return true;
 }
@@ -640,12 +678,15 @@ static void on_stop(int sig)
 static void on_list(int sig)
 {
 	(void)sig;
-	jobs_list(timer_now());
+	jobs_list(timer_now(), slots_target());
 }
 
 static void progress_counts(struct progress_counts *c)
 {
-	*c = (struct progress_counts){ started_count, halt_done(), halt_failed(), local_running() };
+	*c = (struct progress_counts){ started_count, halt_done(), halt_failed(), local_running(), result->throttled,
+				       slots_target(), limit_moves(), 0, 0 };
+	if (c->moves)
+		limit_range(&c->lowest, &c->highest);
 }
 
 /* ---- the run ---- */
@@ -667,16 +708,29 @@ static int setup(void)
 				!(opts->pipe && opts->feed == FEED_PIPE));
 	if (opts->tagstring)
 		tag_template = template_new_text(opts->tagstring, opts->replace);
+	bool moves = opts->jobs.kind == JOBS_AUTO || opts->jobs.kind == JOBS_FILE;
 	long wanted = opts->slots ? opts->slots : JOBS_LIMIT;
 	long make_jobs = slots_join_shared(opts->no_jobserver || opts->dry_run);
 	if (make_jobs != 0 && !opts->jobs_given)
 		wanted = make_jobs > 0 ? make_jobs : JOBS_LIMIT;  /* make's jobserver is the limit */
+	if (moves && make_jobs > 0 && wanted > make_jobs)
+		wanted = make_jobs;  /* a limit that moves stays within make's */
+	if (moves && opts->sem_share && wanted > opts->sem_share_size)
+		wanted = opts->sem_share_size;  /* and within the semaphore's */
 	if (opts->semaphore)
 		wanted = 1;  /* its one command; -j is the semaphore's size */
-	output_init(opts->output, opts->keep_order, (size_t)(opts->keep_order ? 2 * wanted : wanted));
+	long cpus = machine_cpus();
+	long holders = moves && wanted > 8 * cpus ? 8 * cpus : wanted;  /* what output memory is shared by */
+	output_init(opts->output, opts->keep_order, (size_t)(opts->keep_order ? 2 * holders : holders));
 	long slots = wanted;
+	bool asked = opts->jobs_given && opts->slots && opts->jobs.kind != JOBS_FILE &&
+		     !(opts->jobs.kind == JOBS_AUTO && opts->jobs.max == JOBS_LIMIT);
 	if (opts->output != OUTPUT_UNGROUP)
-		slots = slots_fit_descriptors(wanted, opts->keep_order ? 8 : 6, FDS_PER_JOB, opts->jobs_given && opts->slots);
+		slots = slots_fit_descriptors(wanted, opts->keep_order ? 8 : 6, FDS_PER_JOB, asked);
+	struct limit_spec limits = { opts->jobs.kind == JOBS_AUTO, opts->jobs.min, opts->jobs.max, opts->jobs_file,
+				     opts->jobs_name, opts->limit_log, slots, cpus };
+	if (slots >= 0 && (slots = limit_init(&limits, slots, timer_now())) < 0)
+		return -1;
 	/* --dry-run runs no job: it offers no jobserver, takes no semaphore. */
 	struct slots_sharing share = { opts->no_jobserver || opts->dry_run, opts->jobserver_style,
 				       opts->dry_run ? NULL : opts->sem_share, opts->sem_share_size, "--sem-id", false };
@@ -756,6 +810,7 @@ static int run_loop(void)
 static void teardown(void)
 {
 	msg_set_sink(NULL);
+	limit_end();
 	output_end();
 	joblog_close(joblog);
 	jobs_free_all();

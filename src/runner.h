@@ -15,6 +15,7 @@ struct run_result {
 	bool could_not_start;   /* the system refused every job a process, or descriptors */
 	bool sem_gave_up;       /* --semaphore-timeout -D ran out */
 	int last_status;        /* of the last job counted (--semaphore --fg exits with it) */
+	unsigned long throttled;  /* attempts run again for --throttle-exit */
 };
 
 /* Runs every job the input gives. Returns 0, or -1 when lanes could not

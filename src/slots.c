@@ -192,6 +192,7 @@ void slots_bypass_shared(void)
 void slots_set_target(long n)
 {
 	target = n < 1 ? 1 : n;
+	jobserver_resize(target);  /* the jobs' sub-makes share the same limit */
 }
 
 long slots_target(void)
