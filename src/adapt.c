@@ -4,13 +4,17 @@
  * others.
  *
  * A measurement spans at least as many completions as the limit (about
- * one generation of jobs) and at least MEASURE_MIN_NS. At its end:
+ * one generation of jobs) and at least MEASURE_MIN_NS, of jobs that
+ * started after the limit was last cut (the others ran partly under the
+ * higher limit, and are left out). At its end:
  *
  * - CPU use. While the limit is at most the CPUs, the jobs do not compete
  *   for them, so CPU time over run time says what they are: at least
  *   CPU_BOUND and they are CPU-bound, and the limit stays at the CPUs;
- *   below CPU_FREE they are not (any more). Above the CPUs, jobs that keep
- *   the CPUs CPUS_FULL busy send the limit down to the CPUs to find out.
+ *   below CPU_FREE they are not (any more); in between, nothing is known.
+ *   Above the CPUs, while that is not known, jobs that keep the CPUs
+ *   CPUS_FULL busy send the limit down to the CPUs to find out; and no
+ *   limit grows while they keep them that busy.
  * - Slower: the median run time is over (1 + SLOWER) x its best and the
  *   throughput did not rise by GAIN: halve.
  * - Faster: every slot was used, the throughput did not fall by more than
@@ -35,7 +39,7 @@
 #define CPU_BOUND 0.6
 #define CPU_FREE 0.3
 #define CPUS_FULL 0.75
-#define PROBE_HOLD 8
+#define PROBE_HOLD 12
 #define BEST_DRIFT 1.02  /* the best median forgets, 2 % a measurement */
 
 static long limit, lowest, highest, cpus;
@@ -111,13 +115,10 @@ static long judge(int64_t now, const char **why)
 	bool slower = best_median > 0 && median > (1 + SLOWER) * best_median;
 	long next = limit;
 
-	if (limit <= cpus) {
-		if (share >= CPU_BOUND)
-			cpu_bound = true;
-		else if (share < CPU_FREE)
-			cpu_bound = false;
-		cpu_known = true;
-	}
+	if (limit <= cpus && share >= CPU_BOUND)
+		cpu_bound = cpu_known = true;
+	else if (limit <= cpus && share < CPU_FREE)
+		cpu_bound = false, cpu_known = true;
 	if (cpu_bound && limit > cpus) {
 		next = cut(cpus, now);
 		*why = "cpu-bound";
@@ -151,11 +152,12 @@ static long judge(int64_t now, const char **why)
 	return next;
 }
 
-long adapt_ended(int64_t now, int64_t run_ns, int64_t cpu_ns, bool was_full, const char **why)
+long adapt_ended(int64_t now, int64_t started, int64_t cpu_ns, bool was_full, const char **why)
 {
 	*why = NULL;
-	if (run_ns < 0)
-		run_ns = 0;
+	if (last_cut >= 0 && started < last_cut)
+		return limit;  /* it ran partly under the limit before the cut: no measure of this one */
+	int64_t run_ns = now - started;
 	runs = xgrow(runs, &runs_cap, (size_t)done + 1 < SAMPLES_MAX ? (size_t)done + 1 : SAMPLES_MAX, sizeof *runs);
 	if ((size_t)done < SAMPLES_MAX)
 		runs[done] = run_ns;
@@ -163,8 +165,9 @@ long adapt_ended(int64_t now, int64_t run_ns, int64_t cpu_ns, bool was_full, con
 	run_sum += (double)run_ns;
 	cpu_sum += (double)(cpu_ns < 0 ? 0 : cpu_ns);
 	full |= was_full;
-	if (done >= (limit > 2 ? limit : 2) && now - since >= MEASURE_MIN_NS)
+	if (done >= (limit > 2 ? limit : 2) && now - since >= MEASURE_MIN_NS) {
 		limit = judge(now, why);
+	}
 	return limit;
 }
 

@@ -14,10 +14,10 @@
 /* Starts at 2 x cpus, kept within min..max. Returns the limit. */
 long adapt_init(long min, long max, long cpus, int64_t now);
 
-/* An attempt that was not throttled ended at `now`: it ran `run_ns`,
- * using `cpu_ns` of CPU, and `full` says every slot was in use as it
- * ended. Returns the limit; *why (when it moved) says why in a word. */
-long adapt_ended(int64_t now, int64_t run_ns, int64_t cpu_ns, bool full, const char **why);
+/* An attempt that was not throttled ended at `now`: it started at
+ * `started`, used `cpu_ns` of CPU, and `full` says every slot was in use
+ * as it ended. Returns the limit; *why (when it moved) says why in a word. */
+long adapt_ended(int64_t now, int64_t started, int64_t cpu_ns, bool full, const char **why);
 
 /* An attempt that started at `started` ended throttled at `now`. Halves
  * the limit once for all the attempts that were running when it was last

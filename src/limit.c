@@ -157,7 +157,7 @@ void limit_job_ended(int64_t now, int64_t started, int64_t cpu_ns, bool full)
 {
 	if (spec.adaptive) {
 		const char *why;
-		long n = adapt_ended(now, now - started, cpu_ns, full, &why);
+		long n = adapt_ended(now, started, cpu_ns, full, &why);
 		move_to(n, now, why ? why : "");
 	} else if (spec.file && file_changed()) {
 		char why[80];
