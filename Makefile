@@ -66,7 +66,7 @@ check-valgrind: lanes
 # replays the corpus, as CI does.
 FUZZ_CC      = clang
 FUZZ_SECONDS = 60
-FUZZ_TARGETS = parsers quote template input joblog blocks
+FUZZ_TARGETS = parsers quote template input joblog blocks adapt
 FUZZ_FLAGS   = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all $(CPPFLAGS)
 FUZZ_OBJ     = $(patsubst src/%.c,build/fuzz/%.o,$(filter-out src/main.c,$(SRC)))
 FUZZ_BIN     = $(addprefix build/fuzz/fuzz_,$(FUZZ_TARGETS))

@@ -98,6 +98,8 @@ static double median_run(void)
 
 static long cut(long to, int64_t now)
 {
+	if (clamp(to) == limit)
+		return limit;  /* at its lowest already */
 	last_cut = now;
 	last_rate = 0;  /* fewer jobs run now: no slower rate is a loss */
 	held = 0;
@@ -148,6 +150,8 @@ static long judge(int64_t now, const char **why)
 		best_median = median;
 	else
 		best_median *= BEST_DRIFT;
+	if (next == limit)
+		*why = NULL;
 	measure_from(now);
 	return next;
 }
