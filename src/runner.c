@@ -9,8 +9,10 @@
  *
  * - Only loop.c waits. Everything here runs from its callbacks, or from
  *   start_jobs() between two of its turns, and never blocks.
- * - A job holds one slot from the moment its item is taken until it ends;
- *   slots.c asserts 0 <= slots in use <= target. {%} is that slot.
+ * - A job holds one slot from the moment its item is taken until it ends,
+ *   throttled reruns and retries included; {%} is that slot. No job takes
+ *   a slot while as many are in use as the limit (limit.c) says; a
+ *   lowered limit lets the jobs above it run on.
  * - A job ends when its process has been reaped: what its pipes hold
  *   then is the last of its output. A job that lanes ends (timeout, halt,
  *   signal) ends once its whole process group is gone, or once its

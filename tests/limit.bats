@@ -37,6 +37,7 @@ limit_moves() {
 }
 
 @test "-j auto starts at twice the CPUs, kept within auto:MIN-MAX, and --limit-log says so" {
+	command -v taskset >/dev/null || skip "taskset is not installed (Debian package util-linux)"
 	local log=$BATS_TEST_TMPDIR/limit cpus
 	cpus=$(taskset -c 0 lanes -j auto --limit-log "$log" true ::: 1 && sed -n 2p "$log" | cut -f 2)
 	[ "$cpus" = 2 ]  # one CPU: 2 x 1
@@ -167,6 +168,7 @@ limit_moves() {
 
 # cpu_bound_run CPUS: 14 busy loops of 0.3 s under -j auto on that many CPUs.
 cpu_bound_run() {
+	command -v taskset >/dev/null || skip "taskset is not installed (Debian package util-linux)"
 	local list=$1 busy=$BATS_TEST_TMPDIR/busy
 	printf '#!/bin/sh\ntimeout 0.3 sh -c "while :; do :; done"\nexit 0\n' >"$busy"
 	chmod +x "$busy"
