@@ -191,8 +191,9 @@ void limit_range(long *low, long *high)
 	*high = highest;
 }
 
-void limit_end(void)
+void limit_end(int64_t now)
 {
+	write_log(now, "end");
 	if (log_fd >= 0)
 		close(log_fd);
 	log_fd = -1;

@@ -34,6 +34,7 @@ void limit_throttled(int64_t now, int64_t started);
 bool limit_moves(void);
 void limit_range(long *lowest, long *highest);
 
-void limit_end(void);
+/* The run is over: --limit-log's last line, with the final limit. */
+void limit_end(int64_t now);
 
 #endif

@@ -812,7 +812,7 @@ static int run_loop(void)
 static void teardown(void)
 {
 	msg_set_sink(NULL);
-	limit_end();
+	limit_end(timer_now());
 	output_end();
 	joblog_close(joblog);
 	jobs_free_all();
