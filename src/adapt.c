@@ -24,7 +24,8 @@
  * A throttled job halves the limit at once, but only once for all the
  * jobs that were running then. The limit at which it happened is
  * remembered: lanes climbs back to one below it and stays there for
- * PROBE_HOLD measurements before trying it again. */
+ * PROBE_HOLD measurements before trying it again; once a measurement
+ * passes at it, it is forgotten. */
 #include "adapt.h"
 
 #include <stdlib.h>
@@ -133,12 +134,12 @@ static long judge(int64_t now, const char **why)
 		*why = "slower";
 	} else if (full && !slower && !cpus_full && !(cpu_bound && limit >= cpus) && limit < highest &&
 		   (last_rate == 0 || rate >= (1 - NOISE) * last_rate)) {
+		if (ceiling && limit >= ceiling)
+			ceiling = 0;  /* a measurement passed where it was throttled: no longer a ceiling */
 		if (ceiling && limit + 1 >= ceiling && held < PROBE_HOLD) {
 			held++;
 		} else {
 			next = limit + 1;
-			if (ceiling && next >= ceiling)
-				ceiling = next + 1;  /* it held: the trouble, if any, is higher */
 			held = 0;
 			*why = "faster";
 		}

@@ -319,16 +319,16 @@ void jobserver_give(long in_use)
 		implicit_free = true;
 	}
 	int now;
-	if (server && in_use == 0 && ioctl(rfd, FIONREAD, &now) == 0 && now != pool_size) {
+	if (server && in_use == 0 && ioctl(rfd, FIONREAD, &now) == 0) {
 		/* Nothing of lanes' runs, so the pool should be full: a job
 		 * killed while it held tokens never gave them back; or it
 		 * holds what a lowered size took away. */
 		owed = now > pool_size ? now - pool_size : 0;
-		if (owed)
-			take_owed();
-		else
+		if (now < pool_size)
 			add_tokens(pool_size - now);
 	}
+	if (owed > 0)
+		take_owed();  /* what sub-makes gave back since a lowered size */
 }
 
 void jobserver_resize(long jobs)

@@ -31,8 +31,10 @@ static void write_log(int64_t now, const char *why)
 		return;
 	char line[96];
 	int n = snprintf(line, sizeof line, "%.3f\t%ld\t%s\n", (double)(now - began) / 1e9, current, why);
-	if (write(log_fd, line, (size_t)n) != n && !log_warned) {
-		msg_print("--limit-log %s: %s; no more lines are written", spec.log, strerror(errno ? errno : EIO));
+	ssize_t w = write(log_fd, line, (size_t)n);
+	if (w != n && !log_warned) {
+		/* a short write is a full disk */
+		msg_print("--limit-log %s: %s; no more lines are written", spec.log, strerror(w < 0 ? errno : ENOSPC));
 		log_warned = true;
 		close(log_fd);
 		log_fd = -1;
@@ -153,31 +155,39 @@ long limit_init(const struct limit_spec *s, long most, int64_t now)
 	return current;
 }
 
+/* -j FILE: a job ended, so the file is read again if it changed. */
+static void reread_file(int64_t now)
+{
+	if (!spec.file || !file_changed())
+		return;
+	char why[80];
+	long n = read_file(why, sizeof why);
+	if (n == 0) {
+		complain(why);
+		return;
+	}
+	complaint[0] = '\0';
+	move_to(n, now, "file");
+}
+
 void limit_job_ended(int64_t now, int64_t started, int64_t cpu_ns, bool full)
 {
 	if (spec.adaptive) {
 		const char *why;
 		long n = adapt_ended(now, started, cpu_ns, full, &why);
 		move_to(n, now, why ? why : "");
-	} else if (spec.file && file_changed()) {
-		char why[80];
-		long n = read_file(why, sizeof why);
-		if (n == 0) {
-			complain(why);
-			return;
-		}
-		complaint[0] = '\0';
-		move_to(n, now, "file");
 	}
+	reread_file(now);
 }
 
 void limit_throttled(int64_t now, int64_t started)
 {
-	if (!spec.adaptive)
-		return;
-	const char *why;
-	long n = adapt_throttled(now, started, &why);
-	move_to(n, now, why ? why : "");
+	if (spec.adaptive) {
+		const char *why;
+		long n = adapt_throttled(now, started, &why);
+		move_to(n, now, why ? why : "");
+	}
+	reread_file(now);
 }
 
 bool limit_moves(void)

@@ -1097,8 +1097,9 @@ static void check_pipe(struct options *opts)
 		usage_error("--pipe", "cuts up standard input: it takes no ::: or -a sources (--pipepart -a FILE cuts up a file)");
 	if (part && (opts->per_job_given || b->lines > 1))
 		usage_error(opts->per_job_given ? "-N" : "-L", "cannot be combined with --pipepart: its blocks are cut by size");
-	if (opts->round_robin && opts->retries > 1)
-		usage_error("--round-robin", "cannot be combined with --retries: a job's blocks are not kept");
+	if (opts->round_robin && (opts->retries > 1 || opts->throttle))
+		usage_error("--round-robin", "cannot be combined with %s: a job's blocks are not kept",
+			    opts->throttle ? "--throttle-exit" : "--retries");
 	if (opts->round_robin && opts->feed != FEED_PIPE)
 		usage_error("--round-robin", "feeds each job on its standard input: cannot be combined with --cat or --fifo");
 	if (part) {
@@ -1120,6 +1121,9 @@ static void check_pipe(struct options *opts)
 	if (opts->per_job_given)
 		b->records = opts->per_job;
 	opts->per_job = 1;
+	if (b->size < 0 && (opts->jobs.kind == JOBS_AUTO || opts->jobs.kind == JOBS_FILE))
+		usage_error("--block", "'-%lld' cuts the data into blocks per job slot: it needs a fixed -j (example: -j 4)",
+			    -(long long)b->size);
 	b->slots = opts->slots > 0 ? opts->slots : 1;
 }
 

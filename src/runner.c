@@ -122,6 +122,11 @@ static void stop_starting(void)
 		jobs_recycle(held);
 		held = NULL;
 	}
+	/* A job that waits to run again ends now, with its last attempt's
+	 * status (on_job_timer), not after its backoff. */
+	for (struct job *j = jobs_first_live(); j; j = j->next)
+		if (j->phase == JOB_RETRY_WAIT)
+			timer_schedule(&j->timer, timer_now());
 }
 
 /* Ends every job (halt now, a stop signal, a closed stdout). */
@@ -623,9 +628,13 @@ static void on_job_timer(struct timer_entry *e)
 	if (j->phase == JOB_RETRY_WAIT && no_more_starts) {
 		job_end(j);  /* no more starts, retries included: it failed */
 	} else if (j->phase == JOB_RETRY_WAIT) {
-		/* A retry is a start too: output, --rate and the others pace it. */
+		/* A retry is a start too: output, --rate and the others pace it,
+		 * and a limit lowered meanwhile holds it back (it keeps its slot,
+		 * so only the running jobs are counted). */
 		int64_t now = timer_now();
-		int64_t at = output_busy() ? now + RETRY_NS : pace_active() ? pace_next_start(now) : 0;
+		int64_t at = output_busy() || local_running() >= slots_target() ? now + RETRY_NS
+			     : pace_active()					 ? pace_next_start(now)
+										 : 0;
 		if (at)
 			timer_schedule(&j->timer, at);
 		else if (launch(j) && pace_active())
@@ -685,8 +694,9 @@ static void on_list(int sig)
 
 static void progress_counts(struct progress_counts *c)
 {
-	*c = (struct progress_counts){ started_count, halt_done(), halt_failed(), local_running(), result->throttled,
-				       slots_target(), limit_moves(), 0, 0 };
+	*c = (struct progress_counts){ .started = started_count, .done = halt_done(), .failed = halt_failed(),
+				       .running = local_running(), .throttled = result->throttled,
+				       .limit = slots_target(), .moves = limit_moves() };
 	if (c->moves)
 		limit_range(&c->lowest, &c->highest);
 }

@@ -90,6 +90,10 @@ limit_moves() {
 	run_lanes "" --semaphore -j auto --id "$MARK" true
 	[ "$status" -eq 255 ]
 	[[ $stderr == "lanes: -j: 'auto': a semaphore's size is fixed"* ]]
+	seq 10 >"$BATS_TEST_TMPDIR/data"
+	run_lanes "" --pipepart --block -2 -j auto -a "$BATS_TEST_TMPDIR/data" wc -l
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "lanes: --block: '-2' cuts the data into blocks per job slot: it needs a fixed -j (example: -j 4)" ]
 }
 
 @test "-j FILE changed mid-run takes effect at the next job end" {

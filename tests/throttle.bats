@@ -25,11 +25,18 @@ start_server() {
 	done
 	URL="http://127.0.0.1:$(cat "$port")/"
 	FETCH=$BATS_TEST_TMPDIR/fetch
-	# One request; 200 is success, 429 is throttled (75), anything else fails.
-	cat >"$FETCH" <<-'EOF'
+	CONC=$BATS_TEST_TMPDIR/conc
+	: >"$CONC"
+	# One request; 200 is success, 429 is throttled (75), anything else
+	# fails. It logs "+ TIME" and "- TIME" around it, for peak_after.
+	cat >"$FETCH" <<-EOF
 		#!/bin/sh
-		code=$(curl -s -o /dev/null -w '%{http_code}' "$1") || exit 1
-		case $code in 200) exit 0 ;; 429) exit 75 ;; *) exit 1 ;; esac
+		echo "+ \$(date +%s.%N)" >> $CONC
+		code=\$(curl -s -o /dev/null -w '%{http_code}' "\$1")
+		rc=\$?
+		echo "- \$(date +%s.%N)" >> $CONC
+		[ \$rc -eq 0 ] || exit 1
+		case \$code in 200) exit 0 ;; 429) exit 75 ;; *) exit 1 ;; esac
 	EOF
 	chmod +x "$FETCH"
 }
@@ -43,6 +50,13 @@ stop_server() {
 	THROTTLED=$(awk '$1 == "throttled" { print $2 }' "$BATS_TEST_TMPDIR/stats")
 	PEAK=$(awk '$1 == "peak" { print $2 }' "$BATS_TEST_TMPDIR/stats")
 	echo "server: $REQUESTS requests, $OK ok, $THROTTLED throttled, at most $PEAK at once"
+}
+
+# peak_after LOG SECONDS: the most jobs running at once, in a log of
+# "+ TIME" and "- TIME" lines, from SECONDS after the first event on.
+peak_after() {
+	sort -k2 -n "$1" | awk -v after="$2" 'NR == 1 { t0 = $2 }
+		{ n += $1 == "+" ? 1 : -1; if ($2 - t0 >= after && n > m) m = n } END { print m + 0 }'
 }
 
 # counted N: a job line that counts its runs in a file of its own and
@@ -102,13 +116,47 @@ counted() {
 
 @test "a job that times out or is killed by a signal is not throttled, whatever its status" {
 	local c=$BATS_TEST_TMPDIR/count
-	run_lanes "echo x >> $c; $SLEEP 5"$'\n' --throttle-exit 75,255 --timeout 0.3
+	# It exits 75 when the timeout's TERM comes: still a timeout.
+	run_lanes "echo x >> $c; trap 'exit 75' TERM; $SLEEP 5 & wait"$'\n' --throttle-exit 75,255 --timeout 0.3
 	show
 	[ "$status" -eq 1 ]
 	[ "$(wc -l <"$c")" -eq 1 ]
 	run_lanes "echo x >> $c; kill -TERM \$\$"$'\n' --throttle-exit 143,15
 	[ "$status" -eq 1 ]
 	[ "$(wc -l <"$c")" -eq 2 ]
+}
+
+@test "throttled reruns wait for a limit lowered meanwhile: -j FILE read again on a throttled end" {
+	local f=$BATS_TEST_TMPDIR/jobs c=$BATS_TEST_TMPDIR/conc i lines=
+	echo 4 >"$f"
+	# Four jobs, each throttled once; the first writes 1 into the file as
+	# it is. Their reruns then run one at a time.
+	for i in 1 2 3 4; do
+		lines+="echo \"+ \$(date +%s.%N)\" >> $c; $SLEEP 0.2; echo \"- \$(date +%s.%N)\" >> $c; "
+		lines+="[ -e $c.$i ] || { touch $c.$i; [ $i = 1 ] && echo 1 > $f; exit 75; }"$'\n'
+	done
+	run_lanes "$lines" -j "$f" --throttle-exit 75 --retry-delay 0.3
+	show
+	[ "$status" -eq 0 ]
+	sort -k2 -n "$c"
+	[ "$(grep -c '^+' "$c")" -eq 8 ]
+	[ "$(peak_after "$c" 0)" -eq 4 ]
+	# the reruns begin 0.3 s after the first runs end (0.2 s in)
+	[ "$(peak_after "$c" 0.45)" -eq 1 ]
+}
+
+@test "--halt soon does not wait out a throttled job's backoff: it ends with its last status" {
+	run_lanes "" -j2 --throttle-exit 75 --retry-delay 30 --halt soon,fail=1 ::: "exit 75" "sleep 0.3; exit 3"
+	show
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "lanes: --halt soon,fail=1: job 2 failed (status 3); starting no more jobs" ]
+	[ "$elapsed_ms" -lt 5000 ]
+}
+
+@test "--throttle-exit cannot be combined with --round-robin, whose blocks are not kept" {
+	run_lanes "" --pipe --round-robin --throttle-exit 75 cat
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "lanes: --round-robin: cannot be combined with --throttle-exit: a job's blocks are not kept" ]
 }
 
 @test "SIGTERM while a throttled job waits for its rerun ends lanes at once" {
@@ -157,8 +205,13 @@ counted() {
 	stop_server
 	[ "$status" -eq 0 ]
 	[ "$OK" -eq 40 ]
-	[ "$PEAK" -le 3 ]
 	[ "$THROTTLED" -gt 0 ]
+	# lanes ran up to its 8, whatever the server took
+	local peak
+	peak=$(peak_after "$CONC" 0)
+	echo "lanes ran at most $peak at once"
+	[ "$peak" -le 8 ]
+	[ "$peak" -gt 3 ]
 }
 
 @test "K=6, T=100 ms, 300 requests: -j auto is near the best fixed -j, with few 429s, and every request succeeds" {
@@ -183,7 +236,12 @@ counted() {
 	cat "$BATS_TEST_TMPDIR/limit"
 	[ "$status" -eq 0 ]
 	[ "$OK" -eq 300 ]
-	[ "$PEAK" -le 6 ]
+	# lanes never ran more requests at once than its highest limit
+	local highest peak
+	highest=$(awk 'NR > 1 && $2 > m { m = $2 } END { print m }' "$BATS_TEST_TMPDIR/limit")
+	peak=$(peak_after "$CONC" 0)
+	echo "lanes ran at most $peak at once; the highest limit was $highest"
+	[ "$peak" -le "$highest" ]
 	# The issue's figures are 1.25 x and 10 %; the bounds here are looser,
 	# for a loaded machine (make bench reports the figures).
 	[ "$auto" -le $((best * 3 / 2)) ]
