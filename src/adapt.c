@@ -8,8 +8,12 @@
  * started after the limit was last cut (the others ran partly under the
  * higher limit, and are left out). At its end:
  *
- * - CPU use. While the limit is at most the CPUs, the jobs do not compete
- *   for them, so CPU time over run time says what they are: at least
+ * - CPU use. What the CPUs could give is their time less what the
+ *   hypervisor took from them (steal): a loaded host's virtual CPUs give
+ *   less, and jobs that get all of what is left are CPU-bound all the
+ *   same. While the limit is at most the CPUs, the jobs do not compete
+ *   for them, so CPU time over run time (of it, what the CPUs gave) says
+ *   what they are: at least
  *   CPU_BOUND and they are CPU-bound, and the limit stays at the CPUs;
  *   below CPU_FREE they are not (any more); in between, nothing is known.
  *   Above the CPUs, while that is not known, jobs that keep the CPUs
@@ -42,10 +46,13 @@
 #define CPUS_FULL 0.75
 #define PROBE_HOLD 12
 #define BEST_DRIFT 1.02  /* the best median forgets, 2 % a measurement */
+#define GIVEN_MIN 0.25   /* of the CPUs' time: what steal is believed to leave at least */
 
 static long limit, lowest, highest, cpus;
 static bool cpu_bound, cpu_known;
 static int64_t since;            /* this measurement's start */
+static int64_t (*steal_of)(void);
+static int64_t stolen_since;     /* steal at its start */
 static int64_t last_cut = -1;    /* when the limit was last halved */
 static long done;
 static double cpu_sum, run_sum;  /* ns, this measurement */
@@ -65,13 +72,15 @@ static long clamp(long n)
 static void measure_from(int64_t now)
 {
 	since = now;
+	stolen_since = steal_of ? steal_of() : 0;
 	done = 0;
 	cpu_sum = run_sum = 0;
 	full = false;
 }
 
-long adapt_init(long min, long max, long machine_cpus, int64_t now)
+long adapt_init(long min, long max, long machine_cpus, int64_t now, int64_t (*steal)(void))
 {
+	steal_of = steal;
 	lowest = min < 1 ? 1 : min;
 	highest = max < lowest ? lowest : max;
 	cpus = machine_cpus < 1 ? 1 : machine_cpus;
@@ -113,8 +122,14 @@ static long judge(int64_t now, const char **why)
 	double wall = (double)(now - since);
 	double rate = (double)done * 1e9 / wall;
 	double median = median_run();
-	double share = run_sum > 0 ? cpu_sum / run_sum : 0;  /* of a CPU, per running job */
-	bool cpus_full = cpu_sum / wall >= CPUS_FULL * (double)cpus;
+	double stolen = steal_of ? (double)(steal_of() - stolen_since) : 0;
+	double given = 1 - stolen / (wall * (double)cpus);  /* of the CPUs' time, what they gave */
+	if (!(given >= GIVEN_MIN))
+		given = GIVEN_MIN;
+	if (given > 1)
+		given = 1;
+	double share = run_sum > 0 ? cpu_sum / (run_sum * given) : 0;  /* of a CPU, per running job */
+	bool cpus_full = cpu_sum / wall >= CPUS_FULL * (double)cpus * given;
 	bool slower = best_median > 0 && median > (1 + SLOWER) * best_median;
 	long next = limit;
 

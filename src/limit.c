@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "adapt.h"
+#include "machine.h"
 #include "msg.h"
 #include "options.h"
 #include "slots.h"
@@ -136,7 +137,7 @@ long limit_init(const struct limit_spec *s, long most, int64_t now)
 	}
 	if (spec.adaptive) {
 		long max = spec.max < cap ? spec.max : cap;
-		current = adapt_init(spec.min < max ? spec.min : max, max, spec.cpus, now);
+		current = adapt_init(spec.min < max ? spec.min : max, max, spec.cpus, now, machine_cpu_steal_ns);
 	} else if (spec.file) {
 		char why[80];
 		if (stat(spec.file, &seen) != 0) {

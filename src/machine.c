@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -85,6 +86,101 @@ static long cgroup_cpus(void)
 		}
 	}
 	return best;
+}
+
+static const char *const posix_shells[] = { "sh", "ash", "dash", "bash", "ksh", "ksh93", "mksh", "lksh",
+					    "pdksh", "posh", "yash", "zsh" };
+static const char *const other_shells[] = { "csh", "tcsh", "bsd-csh", "fish", "rc", "es", "xonsh", "nu", "elvish" };
+
+static bool named(const char *path, const char *const *names, size_t count)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (*base == '-')
+		base++;  /* a login shell's argv[0] */
+	for (size_t i = 0; i < count; i++)
+		if (strcmp(base, names[i]) == 0)
+			return true;
+	return false;
+}
+
+bool machine_posix_shell(const char *path)
+{
+	return named(path, posix_shells, sizeof posix_shells / sizeof posix_shells[0]);
+}
+
+/* The parent of process pid, from /proc/PID/stat; 0 when unknown. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], line[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	size_t n = fread(line, 1, sizeof line - 1, f);
+	fclose(f);
+	line[n] = '\0';
+	const char *close = strrchr(line, ')');  /* the name may hold anything */
+	int ppid = 0;
+	if (!close || sscanf(close + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return (pid_t)ppid;
+}
+
+const char *machine_parent_shell(void)
+{
+	static char found[PATH_MAX];
+	pid_t pid = getppid();
+	for (int depth = 0; pid > 1 && depth < 32; depth++, pid = parent_of(pid)) {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+		ssize_t n = readlink(path, found, sizeof found - 1);
+		if (n > 0) {
+			found[n] = '\0';
+			if (machine_posix_shell(found))
+				return found;
+			if (named(found, other_shells, sizeof other_shells / sizeof other_shells[0]))
+				return NULL;
+			continue;
+		}
+		/* Another user's process: its argv[0] says what it was started as. */
+		snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			continue;
+		n = (ssize_t)fread(found, 1, sizeof found - 1, f);
+		fclose(f);
+		found[n > 0 ? n : 0] = '\0';
+		if (named(found, other_shells, sizeof other_shells / sizeof other_shells[0]))
+			return NULL;
+		if (found[0] == '/' && machine_posix_shell(found) && access(found, X_OK) == 0)
+			return found;
+	}
+	return NULL;
+}
+
+int64_t machine_cpu_steal_ns(void)
+{
+	cpu_set_t set;
+	bool mask = sched_getaffinity(0, sizeof set, &set) == 0;
+	FILE *f = fopen("/proc/stat", "re");
+	if (!f)
+		return 0;
+	char line[512];
+	unsigned long long ticks = 0;
+	while (fgets(line, sizeof line, f) && strncmp(line, "cpu", 3) == 0) {
+		int cpu;
+		unsigned long long v[8];
+		/* cpuN user nice system idle iowait irq softirq steal */
+		if (sscanf(line, "cpu%d %llu %llu %llu %llu %llu %llu %llu %llu", &cpu, &v[0], &v[1], &v[2], &v[3], &v[4],
+			   &v[5], &v[6], &v[7]) != 9)
+			continue;  /* the "cpu " line of all of them */
+		if (!mask || (cpu >= 0 && cpu < CPU_SETSIZE && CPU_ISSET(cpu, &set)))
+			ticks += v[7];
+	}
+	fclose(f);
+	long hz = sysconf(_SC_CLK_TCK);
+	return hz > 0 ? (int64_t)(ticks * (1000000000ULL / (unsigned long long)hz)) : 0;
 }
 
 long machine_cpus(void)

@@ -5,11 +5,27 @@
 #define LANES_MACHINE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* CPUs this process may use: the affinity mask capped by the cgroup v2
  * cpu.max quotas of its cgroup and every ancestor; at least 1. */
 long machine_cpus(void);
+
+/* CPU time the hypervisor took from the CPUs this process may use
+ * ("steal" in /proc/stat), in ns since boot; 0 when unknown (no
+ * hypervisor, or no /proc). On a busy host, a virtual CPU gives its jobs
+ * less than all of its time. */
+int64_t machine_cpu_steal_ns(void);
+
+/* The nearest shell among this process's ancestors, when it is one of the
+ * POSIX-style shells (sh, dash, bash, ksh, zsh, ...): its path, in a
+ * static buffer. NULL when there is none, or the nearest is another kind
+ * (csh, fish, rc). */
+const char *machine_parent_shell(void);
+
+/* True when `path` names a POSIX-style shell (by its last component). */
+bool machine_posix_shell(const char *path);
 
 /* Raises the soft RLIMIT_NOFILE towards `wanted` (never past the hard
  * limit, never lowering it: jobs inherit it, so it is raised only as far

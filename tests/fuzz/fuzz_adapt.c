@@ -1,7 +1,8 @@
 /* Fuzz target: -j auto's controller (adapt.c), driven by made-up job
  * ends and throttles. The first three bytes pick MIN, MAX and the CPUs;
- * then every four bytes are one event: throttled or not, the time since
- * the last event, the job's run time, its share of a CPU and whether every
+ * then every four bytes are one event: throttled or not (and how much CPU
+ * time a hypervisor took meanwhile, at times more than there was), the
+ * time since the last event, the job's run time, its share of a CPU and whether every
  * slot was in use. Whatever the events, the limit stays within MIN..MAX,
  * grows by at most one at a time, never grows on a throttle, and stays at
  * the CPUs (or MIN, when that is more) while the jobs look CPU-bound. */
@@ -10,18 +11,27 @@
 
 #include "../../src/adapt.h"
 
+static int64_t stolen;
+
+static int64_t steal(void)
+{
+	return stolen;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 3)
 		return 0;
 	long min = 1 + data[0] % 8, max = min + data[1] % 64, cpus = 1 + data[2] % 8;
 	int64_t now = 1000000000;
-	long limit = adapt_init(min, max, cpus, now);
+	stolen = 0;
+	long limit = adapt_init(min, max, cpus, now, data[0] & 0x80 ? NULL : steal);
 	if (limit < min || limit > max)
 		abort();
 	for (size_t i = 3; i + 4 <= size; i += 4) {
 		const uint8_t *e = data + i;
 		now += (int64_t)e[1] * 2000000;              /* up to 0.5 s between events */
+		stolen += (int64_t)(e[0] >> 3) * 20000000;   /* up to 0.6 s */
 		int64_t run = (int64_t)e[2] * 4000000;        /* up to 1 s */
 		int64_t cpu = run * (e[3] & 0x7f) / 127;      /* a share of a CPU */
 		bool full = e[3] & 0x80;
