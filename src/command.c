@@ -2,9 +2,11 @@
  * input item, and decides how it runs. Every substituted value is quoted
  * for the shell, so input is always data, never code. A line that uses
  * nothing of the shell's language (no metacharacter outside single quotes,
- * no assignment, no builtin or keyword first) is split into words and
- * executed directly, which saves a shell per job; anything else goes to the
- * shell. Either way the line means the same. Knows nothing of processes. */
+ * no assignment, no builtin, keyword or exported function first) is split
+ * into words and executed directly, which saves a shell per job; anything
+ * else goes to the shell, and so does a line whose program cannot be
+ * found (local.c). Either way the line means the same. Knows nothing of
+ * processes. */
 #include "command.h"
 
 #include <stdio.h>
@@ -72,6 +74,29 @@ static void *grow(void *buf, size_t *cap, size_t need, size_t size)
 		abort();
 	*cap = cap2;
 	return grown;
+}
+
+/* True when the environment exports a bash function of this name
+ * (BASH_FUNC_name%%=, or BASH_FUNC_name()= of older bash): the shell must
+ * run the line, or the program of that name would run instead. */
+static bool is_exported_function(const char *word, size_t len)
+{
+	extern char **environ;
+	static int any = -1;  /* does the environment hold any at all? */
+	if (any == 0)
+		return false;
+	bool found = false, seen = false;
+	for (char **e = environ; *e; e++) {
+		if (strncmp(*e, "BASH_FUNC_", 10) != 0)
+			continue;
+		seen = true;
+		const char *name = *e + 10;
+		if (strncmp(name, word, len) == 0 &&
+		    (strncmp(name + len, "%%=", 3) == 0 || strncmp(name + len, "()=", 3) == 0))
+			found = true;
+	}
+	any = seen;
+	return found;
 }
 
 void command_use_shell(struct command *c, const char *shell)
@@ -421,7 +446,9 @@ int command_expand(struct command *c, const struct template *t, const struct inp
 			expand_word(c, &t->words[i], item, seq, slot, true);
 		}
 	}
-	if (command_needs_shell(c->text) || strlen(c->text) != c->text_len)
+	const char *first = c->text + strspn(c->text, " \t");
+	if (command_needs_shell(c->text) || strlen(c->text) != c->text_len ||
+	    is_exported_function(first, strcspn(first, " \t")))
 		command_use_shell(c, shell);
 	else
 		split_words(c);

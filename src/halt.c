@@ -30,6 +30,21 @@ void halt_count(bool failed)
 	counted[HALT_ON_DONE]++;
 }
 
+/* GNU parallel's exit status for a halt: 0 on successes; the job's own
+ * status when one job was enough (fail=1, done=1); else the percentage
+ * (rounded up) or the number of the jobs that had failed by then. */
+static int exit_status(const struct halt_spec *h, int status, bool failed)
+{
+	unsigned long f = counted[HALT_ON_FAIL];
+	if (h->on == HALT_ON_SUCCESS)
+		return 0;
+	if (!h->percent_of_total && h->count == 1)
+		return failed ? (status ? status : 1) : status;
+	if (h->percent_of_total)
+		return total_jobs > 0 ? (int)((f * 100 + (unsigned long)total_jobs - 1) / (unsigned long)total_jobs) : 1;
+	return f > 100 ? 101 : (int)f;
+}
+
 enum halt_action halt_check(unsigned long seq, int status, bool failed)
 {
 	const struct halt_spec *h = &opts->halt;
@@ -43,8 +58,7 @@ enum halt_action halt_check(unsigned long seq, int status, bool failed)
 	if (!trigger)
 		return HALT_GO_ON;
 	halted = true;
-	if (h->on == HALT_ON_FAIL)
-		status_of_halt = status ? status : 1;
+	status_of_halt = exit_status(h, status, failed);
 	msg_print("--halt %s: job %lu %s (status %d); %s", opts->halt_text, seq, verb(h->on), status,
 		  h->when == HALT_NOW ? "ending the running jobs" : "starting no more jobs");
 	return h->when == HALT_NOW ? HALT_END_RUNNING : HALT_STOP_STARTING;

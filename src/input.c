@@ -28,7 +28,9 @@ struct stream {
 	int fd;
 	bool owns_fd;
 	const char *name;
-	char delimiter;
+	const char *delimiter;   /* -d: 1 or more bytes */
+	size_t dlen;
+	bool nul_to_text;        /* a NUL in an item becomes the two characters \0 */
 	char *buf;
 	size_t start, end, cap;  /* unconsumed bytes: buf[start..end) */
 	size_t scan;             /* buf[next value..scan) holds no delimiter */
@@ -67,6 +69,8 @@ struct input {
 	size_t arg_count, arg_cap;
 	bool ended;
 	bool skip_blank;         /* no command: a blank item is no job */
+	bool skip_empty;         /* -r: a tuple with a blank value is none */
+	bool blank_value;        /* the tuple fetched last had one */
 	unsigned long seq;       /* of the last item handed out */
 	struct joblog_history history;
 	bool resume, rerun_failed, retry_failed;
@@ -75,7 +79,13 @@ struct input {
 };
 
 
-static struct stream *stream_open(const char *path, char delimiter)
+/* The first delimiter in p[0..n), or NULL. */
+static const char *find_delimiter(const struct stream *s, const char *p, size_t n)
+{
+	return s->dlen == 1 ? memchr(p, s->delimiter[0], n) : memmem(p, n, s->delimiter, s->dlen);
+}
+
+static struct stream *stream_open(const char *path, const char *delimiter, size_t dlen)
 {
 	int fd = 0;
 	bool owns = false;
@@ -92,6 +102,8 @@ static struct stream *stream_open(const char *path, char delimiter)
 	s->owns_fd = owns;
 	s->name = owns ? path : "standard input";
 	s->delimiter = delimiter;
+	s->dlen = dlen;
+	s->nul_to_text = !memchr(delimiter, '\0', dlen);
 	return s;
 }
 
@@ -125,6 +137,35 @@ static void stream_make_room(struct stream *s, bool keep)
 	s->buf = xgrow(s->buf, &s->cap, s->end + BLOCK / 2, 1);
 }
 
+/* A command line cannot hold a NUL byte: as GNU parallel, one in the n
+ * bytes just read at buf[end] becomes the two characters \0, with one
+ * warning in the run. Returns the bytes now there. */
+static size_t nul_to_text(struct stream *s, size_t n)
+{
+	static bool warned;
+	size_t nuls = 0;
+	for (const char *p = s->buf + s->end; (p = memchr(p, '\0', (size_t)(s->buf + s->end + n - p))); p++)
+		nuls++;
+	if (nuls == 0)
+		return n;
+	if (!warned)
+		msg_print("%s: a NUL byte in an item was replaced with \\0 (for NUL-separated items, use -0)", s->name);
+	warned = true;
+	if (s->cap - s->end < n + nuls)
+		s->buf = xgrow(s->buf, &s->cap, s->end + n + nuls, 1);
+	char *from = s->buf + s->end + n, *to = from + nuls;
+	while (from > s->buf + s->end) {
+		char c = *--from;
+		if (c == '\0') {
+			*--to = '0';
+			*--to = '\\';
+		} else {
+			*--to = c;
+		}
+	}
+	return n + nuls;
+}
+
 static int stream_fill(struct stream *s, bool keep)
 {
 	if (s->eof)
@@ -143,6 +184,8 @@ static int stream_fill(struct stream *s, bool keep)
 	}
 	if (n == 0)
 		s->eof = true;
+	if (s->nul_to_text && n > 0)
+		n = (ssize_t)nul_to_text(s, (size_t)n);
 	s->end += (size_t)n;
 	return 0;
 }
@@ -154,17 +197,18 @@ static enum input_status stream_peek(struct stream *s, size_t k, struct arg *out
 		if (s->last_found)
 			return INPUT_END;
 		size_t value = s->ahead_count
-			? s->ahead[s->ahead_count - 1].off + s->ahead[s->ahead_count - 1].len + 1
+			? s->ahead[s->ahead_count - 1].off + s->ahead[s->ahead_count - 1].len + s->dlen
 			: s->start;
 		if (s->scan < value)
 			s->scan = value;
-		char *hit = s->end > s->scan ? memchr(s->buf + s->scan, s->delimiter, s->end - s->scan) : NULL;
+		const char *hit = s->end > s->scan ? find_delimiter(s, s->buf + s->scan, s->end - s->scan) : NULL;
 		size_t len;
 		if (hit) {
 			len = (size_t)(hit - s->buf) - value;
-			s->scan = (size_t)(hit - s->buf) + 1;
+			s->scan = (size_t)(hit - s->buf) + s->dlen;
 		} else {
-			s->scan = s->end;
+			/* the end may hold the start of a delimiter */
+			s->scan = s->end - value >= s->dlen ? s->end - (s->dlen - 1) : value;
 			if (!s->eof)
 				return INPUT_AGAIN;
 			if (value >= s->end)
@@ -185,7 +229,7 @@ static void stream_consume(struct stream *s, size_t n)
 	if (n == 0)
 		return;
 	struct span *last = &s->ahead[n - 1];
-	size_t next = last->off + last->len + 1;
+	size_t next = last->off + last->len + s->dlen;
 	s->start = next < s->end ? next : s->end;
 	memmove(s->ahead, s->ahead + n, (s->ahead_count - n) * sizeof *s->ahead);
 	s->ahead_count -= n;
@@ -256,6 +300,7 @@ struct input *input_open(const struct options *opts)
 	in->wrap = opts->link;
 	in->per_job = opts->per_job;
 	in->skip_blank = !opts->command;
+	in->skip_empty = opts->no_run_if_empty;
 	in->resume = opts->resume;
 	in->rerun_failed = opts->resume_failed;
 	in->retry_failed = opts->retry_failed;
@@ -273,7 +318,7 @@ struct input *input_open(const struct options *opts)
 		in->has_colsep = true;
 	}
 	if (opts->source_count == 0)
-		add_source(in, (struct source){ .stream = stream_open("-", opts->delimiter) });
+		add_source(in, (struct source){ .stream = stream_open("-", opts->delimiter, opts->delimiter_len) });
 	for (int i = 0; i < opts->source_count; i++) {
 		const struct source_spec *spec = &opts->sources[i];
 		struct source src = { .linked = spec->linked };
@@ -282,7 +327,7 @@ struct input *input_open(const struct options *opts)
 			for (int k = 0; k < spec->count; k++)
 				src.values[k] = (struct arg){ spec->values[k], strlen(spec->values[k]) };
 			src.count = (size_t)spec->count;
-		} else if (!(src.stream = stream_open(spec->path, opts->delimiter))) {
+		} else if (!(src.stream = stream_open(spec->path, opts->delimiter, opts->delimiter_len))) {
 			input_close(in);
 			return NULL;
 		}
@@ -337,8 +382,18 @@ static void add_columns(struct input *in, struct arg v)
 	}
 }
 
+/* Empty, or only blanks: what -r skips. */
+static bool blank(struct arg v)
+{
+	for (size_t k = 0; k < v.len; k++)
+		if (!strchr(" \t\r\n\v\f", v.ptr[k]) || v.ptr[k] == '\0')
+			return false;
+	return true;
+}
+
 static void add_value(struct input *in, struct arg v)
 {
+	in->blank_value |= blank(v);
 	if (in->has_colsep) {
 		add_columns(in, v);
 		return;
@@ -382,15 +437,23 @@ static enum input_status next_tuple(struct input *in, struct input_item *item)
 	memcpy(in->trial, in->pos, in->grp_count * sizeof *in->trial);
 	in->arg_count = 0;
 	long tuples = 0;
-	while (tuples < in->per_job) {
+	while (tuples < (in->per_job ? in->per_job : 1)) {  /* -N0: one each, given to no argument */
+		size_t before = in->arg_count;
+		in->blank_value = false;
 		enum input_status st = fetch(in, in->trial);
 		if (st == INPUT_AGAIN)
 			return INPUT_AGAIN;  /* nothing consumed: ask again after input_fill */
 		if (st != INPUT_ITEM)
 			break;
-		tuples++;
 		advance(in, in->trial);
+		if (in->skip_empty && in->blank_value) {
+			in->arg_count = before;  /* -r: as if it were not there */
+			continue;
+		}
+		tuples++;
 	}
+	if (in->per_job == 0)
+		in->arg_count = 0;
 	if (tuples == 0) {
 		in->ended = true;
 		return INPUT_END;
@@ -467,7 +530,7 @@ long input_count_all(struct input *in)
 	double tuples = 1;
 	for (size_t g = 0; g < in->grp_count; g++)
 		tuples *= (double)in->grp[g].len;
-	return (long)((tuples + (double)in->per_job - 1) / (double)in->per_job);
+	return in->per_job == 0 ? (long)tuples : (long)((tuples + (double)in->per_job - 1) / (double)in->per_job);
 }
 
 /* Counts the items of a regular file without reading it for good. */
@@ -480,18 +543,26 @@ static long count_file_items(const struct stream *s)
 	off_t at = lseek(s->fd, 0, SEEK_CUR);
 	if (at < 0)
 		return -1;
+	off_t from = at, after_last = at;  /* where the last delimiter ended */
 	long count = 0;
-	char last = s->delimiter;
 	ssize_t n;
 	while ((n = pread(s->fd, buf, sizeof buf, at)) > 0) {
-		for (char *p = buf; (p = memchr(p, s->delimiter, (size_t)(buf + n - p))); p++)
+		const char *p = buf, *hit;
+		while ((hit = find_delimiter(s, p, (size_t)(buf + n - p)))) {
 			count++;
-		last = buf[n - 1];
-		at += n;
+			p = hit + s->dlen;
+			after_last = at + (p - buf);
+		}
+		/* Read again the bytes that may start a delimiter, as the
+		 * stream would see them: from the last one's end at most. */
+		off_t next = at + n - (off_t)(s->dlen - 1);
+		if (next < after_last)
+			next = after_last;
+		at = next > at ? next : at + 1;
 	}
 	if (n < 0)
 		return -1;
-	return count + (last != s->delimiter);
+	return count + (st.st_size > from && after_last != st.st_size);
 }
 
 static long jobs_of_items(struct input *in)
@@ -513,7 +584,7 @@ static long jobs_of_items(struct input *in)
 	}
 	if (in->ended)
 		return 0;
-	return (long)((tuples + (double)in->per_job - 1) / (double)in->per_job);
+	return in->per_job == 0 ? (long)tuples : (long)((tuples + (double)in->per_job - 1) / (double)in->per_job);
 }
 
 long input_total(struct input *in)

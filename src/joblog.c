@@ -80,9 +80,11 @@ void joblog_write(struct joblog *log, const struct joblog_row *row)
 			 row->runtime, (unsigned long long)row->sent, (unsigned long long)row->received, row->exitval,
 			 row->signal);
 	size_t len = (size_t)n;
-	/* A row is one line: a newline inside the command would end it early. */
+	/* A row is one line: a newline inside the command is written as a
+	 * NUL, which no command holds, as GNU parallel writes it; reading
+	 * gives the newline back. */
 	for (size_t i = 0; i < row->command_len; i++)
-		log->line[len++] = row->command[i] == '\n' ? ' ' : row->command[i];
+		log->line[len++] = row->command[i] == '\n' ? '\0' : row->command[i];
 	log->line[len++] = '\n';
 	if (log->fd < 0) {
 		log->to_stdout(1, log->line, len);
@@ -246,8 +248,14 @@ int joblog_read(const char *path, struct joblog_history *h)
 		}
 		bool failed = row.exitval != 0 || row.signal != 0;
 		rows = xgrow(rows, &rows_cap, count + 1, sizeof *rows);
-		rows[count] = (struct read_row){ row.seq, count, failed,
-						 failed ? xstrndup(row.command, row.command_len) : NULL };
+		char *command = NULL;
+		if (failed) {
+			command = xmalloc(row.command_len + 1);
+			for (size_t i = 0; i < row.command_len; i++)
+				command[i] = row.command[i] == '\0' ? '\n' : row.command[i];
+			command[row.command_len] = '\0';
+		}
+		rows[count] = (struct read_row){ row.seq, count, failed, command };
 		count++;
 	}
 	if (rc == 0 && ferror(f)) {

@@ -108,8 +108,11 @@ int local_start(struct job *j, int child[2], int in)
 	s.keep = slots_inherited(&s.keep_count);
 	pid_t pid;
 	int e = spawn_start(&s, &pid);
-	if (e == ENOEXEC && !j->cmd.shell) {
-		/* A script without #!: run it as a shell would, by the shell. */
+	if ((e == ENOEXEC || e == ENOENT) && !j->cmd.shell) {
+		/* A script without #!: run it as a shell would, by the shell;
+		 * and a name exec cannot find may still mean something to the
+		 * shell (a function it was given, an alias in its start-up
+		 * file): the shell decides, and says "not found" if not. */
 		command_use_shell(&j->cmd, shell);
 		s.argv = j->cmd.argv;
 		e = spawn_start(&s, &pid);

@@ -45,7 +45,9 @@ static const char usage_text[] =
 	"      --tag              prefix each output line with the job and a TAB\n"
 	"      --tagstring STR    prefix each output line with STR and a TAB\n"
 	"      --halt WHEN        stop early: now|soon,fail|success|done=N|N%, or 0, 1, 2\n"
-	"      --shell PATH       the shell for command lines that need one (/bin/sh)\n"
+	"      --shell PATH       the shell for command lines that need one (default:\n"
+	"                         $PARALLEL_SHELL, the shell lanes was started from,\n"
+	"                         $SHELL, /bin/sh: the first that is POSIX-style)\n"
 	"      --tty              give each job the terminal (implies -j1 and -u)\n"
 	"      --sem-id NAME:N    each job also holds one of N slots shared by every run\n"
 	"                         naming NAME (a semaphore: see --semaphore)\n"
@@ -87,7 +89,7 @@ static const char usage_text[] =
 	"  -a, --arg-file FILE   a source read from FILE (repeatable)\n"
 	"      --link            pair all sources, recycling the shorter ones\n"
 	"  -0, --null            items end with NUL, not newline\n"
-	"  -d, --delimiter C     items end with C: a character, \\xHH, or \\n \\t \\0 \\\\ \\r ...\n"
+	"  -d, --delimiter STR   items end with STR: characters, \\xHH, \\n \\t \\0 \\\\ \\r ...\n"
 	"      --colsep REGEX    split each item into columns {1}, {2}, ...\n"
 	"  -n, --max-args N      up to N items per job; {} is all of them\n"
 	"  -N N                  the same, {1}..{N} naming each\n"
@@ -390,20 +392,28 @@ int options_parse_halt(const char *text, struct halt_spec *out)
 		*out = h;
 		return 0;
 	}
-	if (strcmp(text, "1") == 0 || strcmp(text, "2") == 0) {
-		h.when = text[0] == '1' ? HALT_SOON : HALT_NOW;
+	/* GNU's older values: 1 and 2 on a failure, -1 and -2 on a success,
+	 * soon and now; 1-99% soon on that many failures. */
+	if (strcmp(text, "1") == 0 || strcmp(text, "2") == 0 || strcmp(text, "-1") == 0 || strcmp(text, "-2") == 0) {
+		h.when = text[strlen(text) - 1] == '1' ? HALT_SOON : HALT_NOW;
+		h.on = text[0] == '-' ? HALT_ON_SUCCESS : HALT_ON_FAIL;
 		*out = h;
 		return 0;
 	}
 	const char *p = text;
 	h.when = HALT_SOON;
+	bool bare = *p >= '0' && *p <= '9';  /* N%: soon,fail=N% */
+	if (bare && text[strlen(text) - 1] != '%')
+		return -1;
 	if (strncmp(p, "now,", 4) == 0) {
 		h.when = HALT_NOW;
 		p += 4;
 	} else if (strncmp(p, "soon,", 5) == 0) {
 		p += 5;
 	}
-	if (strncmp(p, "fail=", 5) == 0) {
+	if (bare) {
+		h.on = HALT_ON_FAIL;
+	} else if (strncmp(p, "fail=", 5) == 0) {
 		h.on = HALT_ON_FAIL;
 		p += 5;
 	} else if (strncmp(p, "success=", 8) == 0) {
@@ -435,30 +445,21 @@ int options_parse_halt(const char *text, struct halt_spec *out)
 	return 0;
 }
 
-int options_parse_delimiter(const char *text, char *out)
+int options_parse_delimiter(const char *text, char *out, size_t *len)
 {
-	static const struct { const char *name; char c; } escapes[] = {
-		{ "\\n", '\n' }, { "\\t", '\t' }, { "\\0", '\0' }, { "\\\\", '\\' },
-		{ "\\r", '\r' }, { "\\a", '\a' }, { "\\b", '\b' }, { "\\f", '\f' }, { "\\v", '\v' },
-	};
-	if (text[0] != '\0' && text[1] == '\0') {
-		*out = text[0];
-		return 0;
+	size_t n;
+	char *bytes = options_unescape(text, &n);
+	int rc = n >= 1 && n <= DELIMITER_MAX ? 0 : -1;
+	if (rc == 0) {
+		memcpy(out, bytes, n);
+		out[n] = '\0';
+		*len = n;
 	}
-	for (size_t i = 0; i < sizeof escapes / sizeof escapes[0]; i++)
-		if (strcmp(text, escapes[i].name) == 0) {
-			*out = escapes[i].c;
-			return 0;
-		}
-	if (text[0] == '\\' && text[1] == 'x' && isxdigit((unsigned char)text[2]) &&
-	    isxdigit((unsigned char)text[3]) && text[4] == '\0') {
-		*out = (char)strtol(text + 2, NULL, 16);
-		return 0;
-	}
-	return -1;
+	free(bytes);
+	return rc;
 }
 
-int options_parse_rate(const char *text, double *per_second)
+int options_parse_rate(const char *text, long *count, int64_t *window_ns)
 {
 	const char *slash = strchr(text, '/');
 	if (!slash || slash == text)
@@ -469,23 +470,31 @@ int options_parse_rate(const char *text, double *per_second)
 		return -1;
 	memcpy(number, text, n);
 	number[n] = '\0';
-	int64_t milli;
+	int64_t nano;  /* the count, in billionths */
 	const char *p = number;
-	if (parse_decimal(&p, 1000, &milli) != 0 || *p || milli <= 0)
+	if (parse_decimal(&p, NS_PER_S, &nano) != 0 || *p || nano <= 0)
 		return -1;
-	double period;
-	const char *unit = slash + 1;
-	if (strcmp(unit, "s") == 0)
-		period = 1;
-	else if (strcmp(unit, "m") == 0)
-		period = 60;
-	else if (strcmp(unit, "h") == 0)
-		period = 3600;
-	else if (strcmp(unit, "d") == 0)
-		period = 86400;
-	else
+	static const struct { const char *name; double seconds; } units[] = {
+		{ "s", 1 }, { "m", 60 }, { "h", 3600 }, { "d", 86400 },
+	};
+	double unit = 0;
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (strcmp(slash + 1, units[i].name) == 0)
+			unit = units[i].seconds * 1e9;
+	if (unit == 0)
 		return -1;
-	*per_second = (double)milli / 1000.0 / period;
+	/* N a whole number: at most N starts in any one unit. Otherwise one
+	 * start in each 1/N of a unit, which keeps any unit to at most N,
+	 * rounded up. Above RATE_WINDOW_MAX starts, the window shrinks with
+	 * the count, which keeps both the rate and the bound. */
+	double k = nano % NS_PER_S == 0 ? (double)(nano / NS_PER_S) : 1;
+	if (k > RATE_WINDOW_MAX)
+		k = RATE_WINDOW_MAX;
+	double window = unit * k * 1e9 / (double)nano;
+	if (window > (double)DURATION_MAX_NS)
+		return -2;
+	*count = (long)k;
+	*window_ns = window < 1 ? 1 : (int64_t)window;
 	return 0;
 }
 
@@ -737,7 +746,7 @@ static void parse_command_and_sources(struct options *opts, int argc, char **arg
 struct parse_state {
 	char jobs_name[64];       /* -j as typed (-j, -P, --jobs) */
 	const char *jobs_text;
-	bool jobs_given, output_given;
+	bool jobs_given, output_given, shell_given;
 };
 
 /* --jobserver-style: make 4.4's names, and both. */
@@ -828,6 +837,7 @@ static bool take_run_option(int c, const char *name, struct options *opts, struc
 		if (optarg[0] == '\0')
 			usage_error(name, "needs the path of a shell");
 		opts->shell = optarg;
+		st->shell_given = true;
 		break;
 	default:
 		return false;
@@ -880,10 +890,11 @@ static bool take_input_option(int c, const char *name, struct options *opts)
 		add_file_source(opts, optarg, false);
 		break;
 	case OPT_LINK: opts->link = true; break;
-	case '0': opts->delimiter = '\0'; break;
+	case '0': opts->delimiter[0] = '\0'; opts->delimiter_len = 1; break;
 	case 'd':
-		if (options_parse_delimiter(optarg, &opts->delimiter) != 0)
-			usage_error(name, "'%s' is not one delimiter character (examples: , \\t \\0 \\x1e)", optarg);
+		if (options_parse_delimiter(optarg, opts->delimiter, &opts->delimiter_len) != 0)
+			usage_error(name, "'%s' is not a delimiter: 1 to %d bytes (examples: , \\t \\0 \\x1e \\r\\n)", optarg,
+				    DELIMITER_MAX);
 		break;
 	case OPT_COLSEP: {
 		regex_t re;
@@ -899,8 +910,8 @@ static bool take_input_option(int c, const char *name, struct options *opts)
 	}
 	case 'n':
 	case 'N':
-		if (parse_long(optarg, &opts->per_job) != 0 || opts->per_job < 1)
-			usage_error(name, "'%s' is not a number of items (a whole number from 1)", optarg);
+		if (parse_long(optarg, &opts->per_job) != 0 || opts->per_job < 0)
+			usage_error(name, "'%s' is not a number of items (a whole number from 0)", optarg);
 		opts->per_job_given = true;
 		break;
 	case 'I':
@@ -908,7 +919,7 @@ static bool take_input_option(int c, const char *name, struct options *opts)
 			usage_error(name, "needs a non-empty replacement string (example: -I %%)");
 		opts->replace = optarg;
 		break;
-	case 'r': break;  /* lanes never runs a job without input */
+	case 'r': opts->no_run_if_empty = true; break;
 	case 'q': opts->quote = true; break;
 	case OPT_DRY_RUN: opts->dry_run = true; break;
 	case 't': opts->verbose = true; break;
@@ -959,8 +970,11 @@ static bool take_log_option(int c, const char *name, struct options *opts)
 			usage_error(name, "'%s' is not a duration (examples: 30, 1.5s, 500ms, 2m, 1h)", optarg);
 		break;
 	case OPT_RATE:
-		if (options_parse_rate(optarg, &opts->rate_per_s) != 0)
-			usage_error(name, "'%s' is not a rate (examples: 10/s, 100/m, 5000/h, 0.5/s)", optarg);
+		switch (options_parse_rate(optarg, &opts->rate_count, &opts->rate_window_ns)) {
+		case 0: break;
+		case -2: usage_error(name, "'%s' is too slow a rate: less than one start in 100 years", optarg);
+		default: usage_error(name, "'%s' is not a rate (examples: 10/s, 100/m, 5000/h, 0.5/s)", optarg);
+		}
 		break;
 	case OPT_LOAD: {
 		int64_t milli;
@@ -995,7 +1009,8 @@ static void set_defaults(struct options *opts)
 	opts->jobs.kind = JOBS_PERCENT;
 	opts->jobs.value = 100;
 	opts->output = OUTPUT_GROUP;
-	opts->delimiter = '\n';
+	opts->delimiter[0] = '\n';
+	opts->delimiter_len = 1;
 	opts->per_job = 1;
 	opts->retries = 1;
 	opts->throttle_retries = -1;
@@ -1034,8 +1049,29 @@ static void check_semaphore(struct options *opts, const struct parse_state *st)
 		usage_error(st->jobs_name, "'%s': a semaphore's size is fixed (example: -j 4)", st->jobs_text);
 }
 
+/* The shell for command lines, as GNU parallel picks it: $PARALLEL_SHELL,
+ * else the shell lanes was started from, else $SHELL, else /bin/sh; but
+ * only a POSIX-style shell, for lanes quotes values as those read them. */
+static const char *default_shell(void)
+{
+	const char *s = getenv("PARALLEL_SHELL");
+	if (s && *s) {
+		if (access(s, X_OK) != 0)
+			usage_error("PARALLEL_SHELL", "'%s': %s", s, strerror(errno));
+		return s;
+	}
+	if ((s = machine_parent_shell()))
+		return s;
+	s = getenv("SHELL");
+	if (s && *s == '/' && machine_posix_shell(s) && access(s, X_OK) == 0)
+		return s;
+	return "/bin/sh";
+}
+
 static void check_combinations(struct options *opts, const struct parse_state *st)
 {
+	if (!st->shell_given)
+		opts->shell = default_shell();
 	check_semaphore(opts, st);
 	opts->jobs_given = st->jobs_given;
 	snprintf(opts->jobs_name, sizeof opts->jobs_name, "%s", st->jobs_given ? st->jobs_name : "-j");
@@ -1095,6 +1131,8 @@ static void check_pipe(struct options *opts)
 		usage_error("--pipepart", "needs the one file to cut up, as -a FILE (or :::: FILE)");
 	if (!part && opts->source_count > 0)
 		usage_error("--pipe", "cuts up standard input: it takes no ::: or -a sources (--pipepart -a FILE cuts up a file)");
+	if (opts->per_job_given && opts->per_job == 0)
+		usage_error("-N", "'0' would give each job no records of the data: give 1 or more");
 	if (part && (opts->per_job_given || b->lines > 1))
 		usage_error(opts->per_job_given ? "-N" : "-L", "cannot be combined with --pipepart: its blocks are cut by size");
 	if (opts->round_robin && (opts->retries > 1 || opts->throttle))
@@ -1152,7 +1190,7 @@ static void semaphore_command(struct options *opts, int argc, char **argv)
 
 void options_parse(int argc, char **argv, struct options *opts)
 {
-	struct parse_state st = { "-j", "", false, false };
+	struct parse_state st = { "-j", "", false, false, false };
 	char name[64];
 	set_defaults(opts);
 	const char *base = strrchr(argv[0], '/');

@@ -57,6 +57,8 @@ struct source_spec {
 	bool linked;              /* :::+ / ::::+: paired with the source before */
 };
 
+#define DELIMITER_MAX 32  /* bytes of a -d delimiter, at most */
+
 struct options {
 	struct jobs_spec jobs;
 	long slots;               /* resolved -j, at most JOBS_LIMIT; 0: as many as the system allows */
@@ -75,7 +77,8 @@ struct options {
 
 	struct source_spec *sources;  /* empty: standard input */
 	int source_count;
-	char delimiter;           /* between input items: '\n', -0, -d */
+	char delimiter[DELIMITER_MAX + 1];  /* between input items: "\n", -0, -d */
+	size_t delimiter_len;     /* bytes of it, from 1 */
 	const char *colsep;       /* --colsep regex; NULL: none */
 	bool link;                /* --link: pair all sources, recycling shorter ones */
 	long per_job;             /* -n / -N: items per job */
@@ -95,6 +98,7 @@ struct options {
 	enum feed_kind feed;      /* stdin, or --cat's file, or --fifo's named pipe */
 	bool round_robin;         /* --round-robin: one job per slot, fed block after block */
 	bool per_job_given;       /* -N (-n) was given */
+	bool no_run_if_empty;     /* -r: skip blank items */
 	char *recend_copy, *recstart_copy;  /* their escapes made bytes (allocated) */
 	bool recend_given;        /* --recend was given (else "" with --recstart, as GNU) */
 	bool no_jobserver;        /* --no-jobserver: neither join nor offer one */
@@ -118,7 +122,8 @@ struct options {
 	long retries;             /* --retries: attempts in all (1: no retry) */
 	int64_t retry_delay_ns;   /* --retry-delay: before the first retry, then doubling */
 	int64_t delay_ns;         /* --delay: between job starts */
-	double rate_per_s;        /* --rate: starts per second on average; 0: none */
+	long rate_count;          /* --rate: at most this many starts ... ; 0: none */
+	int64_t rate_window_ns;   /* ... in any window this long */
 	double load;              /* --load: start only below this many runnable processes */
 	long long memfree;        /* --memfree: start only above this many bytes available */
 	bool progress, bar, eta;  /* what to show on stderr */
@@ -145,8 +150,10 @@ int options_parse_halt(const char *text, struct halt_spec *out);
 int options_parse_signal(const char *name);
 /* "TERM" for SIGTERM; "?" for a number the table does not have. */
 const char *options_signal_name(int sig);
-int options_parse_delimiter(const char *text, char *out);
-int options_parse_rate(const char *text, double *per_second);
+int options_parse_delimiter(const char *text, char *out, size_t *len);
+/* --rate N/unit: at most *count starts in any *window_ns. -2: too slow. */
+int options_parse_rate(const char *text, long *count, int64_t *window_ns);
+#define RATE_WINDOW_MAX 100000
 int options_parse_size(const char *text, long long *bytes);
 
 /* Compiles a --colsep regex: POSIX ERE, with Perl's \t \n \r \f \v \d \D

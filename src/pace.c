@@ -1,9 +1,12 @@
-/* pace.c — owns the pacing of job starts. --delay spaces starts; --rate is
- * a token bucket as deep as the job slots, refilled at the given rate, so
- * bursts never exceed the slots; --load and --memfree read /proc and hold
+/* pace.c — owns the pacing of job starts. --delay spaces starts; --rate
+ * keeps the times of the last N starts, so that no window of its unit
+ * ever holds more than N, from the first one on; --load and --memfree
+ * read /proc and hold
  * starts back while the machine is busy, asking again every 100 ms; a
  * retry waits the --retry-delay backoff. */
 #include "pace.h"
+
+#include "alloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,26 +20,26 @@
 
 static const struct options *opts;
 static int64_t last_start = INT64_MIN;
-static double tokens, bucket;      /* --rate: tokens now, and at most */
-static double ns_per_token;
-static int64_t refilled_at;
+static int64_t *recent;            /* --rate: the last N start times, a ring */
+static long recent_at;             /* the oldest of them */
 static uint64_t random_state;
 
 void pace_init(const struct options *o, long slots)
 {
 	opts = o;
-	if (o->rate_per_s > 0) {
-		bucket = (double)slots;
-		tokens = bucket;
-		ns_per_token = 1e9 / o->rate_per_s;
-		refilled_at = -1;
+	(void)slots;
+	if (o->rate_count > 0) {
+		recent = xmalloc((size_t)o->rate_count * sizeof *recent);
+		for (long i = 0; i < o->rate_count; i++)
+			recent[i] = INT64_MIN;
+		recent_at = 0;
 	}
 	random_state = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)&random_state;
 }
 
 bool pace_active(void)
 {
-	return opts->delay_ns > 0 || opts->rate_per_s > 0 || opts->load > 0 || opts->memfree > 0;
+	return opts->delay_ns > 0 || opts->rate_count > 0 || opts->load > 0 || opts->memfree > 0;
 }
 
 long pace_runnable(void)
@@ -65,28 +68,15 @@ long long pace_memory_available(void)
 	return kb < 0 ? -1 : kb * 1024;
 }
 
-static void refill(int64_t now)
-{
-	if (refilled_at < 0)
-		refilled_at = now;
-	tokens += (double)(now - refilled_at) / ns_per_token;
-	if (tokens > bucket)
-		tokens = bucket;
-	refilled_at = now;
-}
-
 int64_t pace_next_start(int64_t now)
 {
 	int64_t wait = 0;
 	if (opts->delay_ns > 0 && last_start != INT64_MIN && now < last_start + opts->delay_ns)
 		wait = last_start + opts->delay_ns;
-	if (opts->rate_per_s > 0) {
-		refill(now);
-		if (tokens < 1) {
-			int64_t at = now + (int64_t)((1 - tokens) * ns_per_token) + 1;
-			if (at > wait)
-				wait = at;
-		}
+	if (opts->rate_count > 0 && recent[recent_at] != INT64_MIN && now < recent[recent_at] + opts->rate_window_ns) {
+		int64_t at = recent[recent_at] + opts->rate_window_ns;
+		if (at > wait)
+			wait = at;
 	}
 	if (wait)
 		return wait;
@@ -106,9 +96,9 @@ int64_t pace_next_start(int64_t now)
 void pace_started(int64_t now)
 {
 	last_start = now;
-	if (opts->rate_per_s > 0) {
-		refill(now);
-		tokens -= 1;
+	if (opts->rate_count > 0) {
+		recent[recent_at] = now;
+		recent_at = (recent_at + 1) % opts->rate_count;
 	}
 }
 
@@ -143,4 +133,10 @@ int64_t pace_retry_delay(int retry)
 int64_t pace_throttle_delay(long rerun)
 {
 	return backoff(opts->retry_delay_ns ? opts->retry_delay_ns : THROTTLE_DELAY_NS, rerun);
+}
+
+void pace_end(void)
+{
+	free(recent);
+	recent = NULL;
 }

@@ -11,6 +11,8 @@
 
 void pace_init(const struct options *opts, long slots);
 
+void pace_end(void);
+
 /* True when any pacing option is in force. */
 bool pace_active(void);
 

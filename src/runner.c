@@ -823,6 +823,7 @@ static void teardown(void)
 {
 	msg_set_sink(NULL);
 	limit_end(timer_now());
+	pace_end();
 	output_end();
 	joblog_close(joblog);
 	jobs_free_all();

@@ -350,3 +350,27 @@ EOF
 	show
 	[ "$output" = $'b\nc' ]
 }
+
+@test "a newline in a command is a NUL in the joblog, and --retry-failed runs the exact command again" {
+	local log=$BATS_TEST_TMPDIR/log
+	run_lanes '' --joblog "$log" $'echo one\necho two {}; false' ::: x
+	show
+	[ "$status" -eq 1 ]
+	[ "$output" = $'one\ntwo x' ]
+	[ "$(count_rows "$log")" -eq 1 ]
+	[ "$(tail -n 1 "$log" | cut -f 9 | tr '\0' '@')" = 'echo one@echo two x; false' ]
+	run_lanes '' --retry-failed --joblog "$log"
+	show
+	[ "$status" -eq 1 ]
+	[ "$output" = $'one\ntwo x' ]
+}
+
+@test "GNU parallel writes a newline in a command as a NUL too, and lanes reruns its failed command exactly" {
+	need_parallel
+	local log=$BATS_TEST_TMPDIR/log
+	run_cmd '' parallel --will-cite --joblog "$log" $'echo one\necho two {}; false' ::: x
+	[ "$(tail -n 1 "$log" | cut -f 9 | tr '\0' '@')" = 'echo one@echo two x; false' ]
+	run_lanes '' --retry-failed --joblog "$log"
+	show
+	[ "$output" = $'one\ntwo x' ]
+}

@@ -99,6 +99,6 @@ at_least() {
 	show
 	[ "$status" -eq 1 ]
 	[ "$(wc -l <"$c")" -eq 3 ]
-	# a bucket of one token, refilled every 0.5 s: the 3rd start is >= 1 s after the 1st
+	# at most 2 starts in any second: the 3rd start is >= 1 s after the 1st
 	at_least 0.95 "$(awk 'NR == 1 { a = $1 } END { printf "%.3f", $1 - a }' "$c")"
 }

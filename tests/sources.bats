@@ -85,13 +85,15 @@ setup() {
 	no_job_ran
 }
 
-@test "a -d of two characters is refused with 255 before any job" {
-	run_lanes 'x' -d ab touch "$RAN"
-	show
-	[ "$status" -eq 255 ]
-	[[ $stderr == 'lanes: -d: '*ab* ]]
-	[ "$(lines_of "$stderr")" -eq 1 ]
-	no_job_ran
+@test "an empty -d, or one longer than 32 bytes, is refused with 255 before any job" {
+	local long=abcdefghijklmnopqrstuvwxyz0123456789
+	for d in '' "$long"; do
+		run_lanes 'x' -d "$d" touch "$RAN"
+		show
+		[ "$status" -eq 255 ]
+		[ "$stderr" = "lanes: -d: '$d' is not a delimiter: 1 to 32 bytes (examples: , \t \0 \x1e \r\n)" ]
+		no_job_ran
+	done
 }
 
 @test "a --colsep that is not a regular expression is refused with 255 before any job" {
@@ -102,11 +104,11 @@ setup() {
 	no_job_ran
 }
 
-@test "-n 0 and -n x are refused with 255 before any job" {
-	run_lanes '' -n 0 touch "$RAN" ::: a
+@test "-n -1 and -n x are refused with 255 before any job" {
+	run_lanes '' -n -1 touch "$RAN" ::: a
 	show
 	[ "$status" -eq 255 ]
-	[[ $stderr == 'lanes: -n: '*0* ]]
+	[[ $stderr == 'lanes: -n: '*-1* ]]
 	run_lanes '' -n x touch "$RAN" ::: a
 	show
 	[ "$status" -eq 255 ]

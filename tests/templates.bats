@@ -222,6 +222,27 @@ parallel_agrees() {
 @test "--halt soon,fail=1 lets running jobs finish and exits with the status" { lanes_agrees; }
 @test "GNU parallel agrees with every case of output.table" { parallel_agrees output.table; }
 
+# --- compat.table
+
+@test "-N0 runs one job per item and gives it no argument" { lanes_agrees; }
+@test "-N0 still numbers the jobs and leaves {} empty" { lanes_agrees; }
+@test "-r skips empty and blank lines of standard input" { lanes_agrees; }
+@test "-r skips the combinations that hold an empty or blank ::: value" { lanes_agrees; }
+@test "-r looks at the whole line, not the --colsep columns" { lanes_agrees; }
+@test "-d takes a string: records separated by a blank line" { lanes_agrees; }
+@test "-d '\r\n' reads CRLF lines" { lanes_agrees; }
+@test "a NUL byte in a newline-separated item becomes the two characters \0" { lanes_agrees; }
+@test "the shell lanes was started from runs the lines: bash's echo keeps backslashes" { lanes_agrees; }
+@test "--halt soon,success=1 exits 0 once a job succeeded" { lanes_agrees; }
+@test "--halt soon,fail=2 exits with the number of failed jobs" { lanes_agrees; }
+@test "--halt now,done=1 exits with the status of the job that ended" { lanes_agrees; }
+@test "--halt soon,fail=30% exits with the percentage of the jobs that failed, rounded up" { lanes_agrees; }
+@test "--halt 50% is soon,fail=50%" { lanes_agrees; }
+@test "--halt -1 is soon,success=1: no job starts after the first success" { lanes_agrees; }
+@test "--halt -2 is now,success=1" { lanes_agrees; }
+
+@test "GNU parallel agrees with every case of compat.table" { parallel_agrees compat.table; }
+
 # --- Differences from GNU parallel: lanes alone.
 
 @test "with -N, {} inside a word is replaced by all the job's items in one word (GNU parallel repeats the word)" {

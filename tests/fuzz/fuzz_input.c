@@ -1,7 +1,8 @@
 /* Fuzz target: cutting input into items. The first byte picks the
- * delimiter, --colsep and -n; the rest is the input, read through a file.
- * Without --colsep and with -n 1, the items joined by the delimiter must
- * give the input back. */
+ * delimiter (one byte or several), --colsep and -n; the rest is the input,
+ * read through a file. Without --colsep and with -n 1, the items joined
+ * by the delimiter must give the input back, with each NUL byte made the
+ * two characters \0 when NUL is not the delimiter. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size == 0)
 		return 0;
-	static const char delimiters[] = { '\n', '\0', ',', '\t' };
+	static const struct { const char *text; size_t len; } delimiters[] = {
+		{ "\n", 1 }, { "\0", 1 }, { "\r\n", 2 }, { "aba", 3 },
+	};
 	uint8_t pick = data[0];
 	data++;
 	size--;
@@ -33,13 +36,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts.command_count = 1;
 	opts.sources = &src;
 	opts.source_count = 1;
-	opts.delimiter = delimiters[pick & 3];
+	memcpy(opts.delimiter, delimiters[pick & 3].text, delimiters[pick & 3].len);
+	opts.delimiter_len = delimiters[pick & 3].len;
+	bool nul_delimiter = (pick & 3) == 1;
+	/* What the items are cut from: NUL bytes made \0 unless NUL cuts them. */
+	uint8_t *input = malloc(2 * size + 1);
+	size_t input_len = 0;
+	for (size_t i = 0; i < size; i++) {
+		if (data[i] == 0 && !nul_delimiter) {
+			input[input_len++] = '\\';
+			input[input_len++] = '0';
+		} else {
+			input[input_len++] = data[i];
+		}
+	}
 	opts.colsep = (pick & 4) ? "[,;]+" : NULL;
 	opts.per_job = 1 + ((pick >> 3) & 3);
 	struct input *in = input_open(&opts);
 	if (!in)
 		abort();
-	char *joined = malloc(size + 1);
+	size_t dlen = opts.delimiter_len;
+	char *joined = malloc(input_len + dlen);
 	size_t len = 0;
 	bool check = !opts.colsep && opts.per_job == 1;
 	struct input_item item;
@@ -53,21 +70,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (st != INPUT_ITEM || item.count == 0)
 			abort();
 		if (check) {
-			if (item.count != 1 || len + item.args[0].len + 1 > size + 1)
+			if (item.count != 1 || len + item.args[0].len + dlen > input_len + dlen)
 				abort();
 			memcpy(joined + len, item.args[0].ptr, item.args[0].len);
 			len += item.args[0].len;
-			joined[len++] = opts.delimiter;
+			memcpy(joined + len, opts.delimiter, dlen);
+			len += dlen;
 		}
 	}
 	if (check) {
 		/* The input may or may not end with a delimiter. */
-		bool ends = size > 0 && data[size - 1] == (uint8_t)opts.delimiter;
-		size_t expect = size + (size > 0 && !ends);
-		if (len != expect || (size && memcmp(joined, data, size) != 0))
+		if (!(len == input_len || (input_len > 0 && len == input_len + dlen)) ||
+		    (input_len && memcmp(joined, input, input_len) != 0))
 			abort();
 	}
 	free(joined);
+	free(input);
 	input_close(in);
 	close(fd);
 	return 0;

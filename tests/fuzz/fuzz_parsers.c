@@ -34,14 +34,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (options_parse_halt(text, &halt) == 0 && halt.when != HALT_NEVER &&
 	    (halt.percent_of_total ? !(halt.percent > 0 && halt.percent <= 100) : halt.count < 1))
 		abort();
-	double rate;
-	if (options_parse_rate(text, &rate) == 0 && !(rate > 0))
+	long count;
+	int64_t window;
+	if (options_parse_rate(text, &count, &window) == 0 && (count < 1 || count > RATE_WINDOW_MAX || window < 1))
 		abort();
 	long long bytes;
 	if (options_parse_size(text, &bytes) == 0 && bytes < 0)
 		abort();
-	char delimiter;
-	options_parse_delimiter(text, &delimiter);
+	char delimiter[DELIMITER_MAX + 1];
+	size_t delimiter_len;
+	if (options_parse_delimiter(text, delimiter, &delimiter_len) == 0 &&
+	    (delimiter_len < 1 || delimiter_len > DELIMITER_MAX))
+		abort();
 	options_parse_signal(text);
 	free(text);
 	return 0;
