@@ -61,7 +61,7 @@ static const char usage_text[] =
 	"      --resume          skip the jobs the joblog already has\n"
 	"      --resume-failed   ... but run its failed ones again\n"
 	"      --retry-failed    rerun the failed commands of the joblog\n"
-	"      --retries N       run a failing job up to N times in all\n"
+	"      --retries N       run a failing job up to N times in all (0: no limit)\n"
 	"      --retry-delay D   wait D before a retry, doubling each time\n"
 	"      --throttle-exit CODES\n"
 	"                        these exit statuses (75,...) mean throttled: run the\n"
@@ -942,10 +942,9 @@ static bool take_log_option(int c, const char *name, struct options *opts)
 	case OPT_RESUME_FAILED: opts->resume = opts->resume_failed = true; break;
 	case OPT_RETRY_FAILED: opts->retry_failed = true; break;
 	case OPT_RETRIES:
-		if (parse_long(optarg, &opts->retries) != 0)
-			usage_error(name, "'%s' is not a number of attempts (examples: 1, 3, 10)", optarg);
-		if (opts->retries < 1)
-			opts->retries = 1;
+		/* 0: until it succeeds, as GNU parallel */
+		if (parse_long(optarg, &opts->retries) != 0 || opts->retries < 0)
+			usage_error(name, "'%s' is not a number of attempts (examples: 1, 3, 10, 0 for no limit)", optarg);
 		break;
 	case OPT_RETRY_DELAY:
 		if (options_parse_duration(optarg, &opts->retry_delay_ns) != 0)
@@ -1135,7 +1134,7 @@ static void check_pipe(struct options *opts)
 		usage_error("-N", "'0' would give each job no records of the data: give 1 or more");
 	if (part && (opts->per_job_given || b->lines > 1))
 		usage_error(opts->per_job_given ? "-N" : "-L", "cannot be combined with --pipepart: its blocks are cut by size");
-	if (opts->round_robin && (opts->retries > 1 || opts->throttle))
+	if (opts->round_robin && (opts->retries != 1 || opts->throttle))
 		usage_error("--round-robin", "cannot be combined with %s: a job's blocks are not kept",
 			    opts->throttle ? "--throttle-exit" : "--retries");
 	if (opts->round_robin && opts->feed != FEED_PIPE)

@@ -119,7 +119,7 @@ struct options {
 	bool resume;              /* --resume: skip the seqs the joblog has */
 	bool resume_failed;       /* --resume-failed: ... but rerun the failed ones */
 	bool retry_failed;        /* --retry-failed: rerun the log's failed commands */
-	long retries;             /* --retries: attempts in all (1: no retry) */
+	long retries;             /* --retries: attempts in all (1: no retry; 0: no limit) */
 	int64_t retry_delay_ns;   /* --retry-delay: before the first retry, then doubling */
 	int64_t delay_ns;         /* --delay: between job starts */
 	long rate_count;          /* --rate: at most this many starts ... ; 0: none */

@@ -95,7 +95,7 @@ static bool throttled(const struct job *j)
 /* A job may run more than once: its output cannot go out as it comes. */
 static bool reruns(void)
 {
-	return opts->retries > 1 || opts->throttle;
+	return opts->retries != 1 || opts->throttle;  /* 0: no limit */
 }
 
 /* An attempt is over: the limit learns from it, then the job ends. */
@@ -233,7 +233,7 @@ static bool retry_later(struct job *j)
 		run_again(j, pace_throttle_delay(j->throttled));
 		return true;
 	}
-	if (!failed(j) || j->attempt >= opts->retries)
+	if (!failed(j) || (opts->retries > 0 && j->attempt >= opts->retries))
 		return false;
 	j->attempt++;
 	run_again(j, pace_retry_delay(j->attempt - 1));

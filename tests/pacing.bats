@@ -152,7 +152,7 @@ busy_loops() {
 @test "bad --rate, --memfree, --load, --delay, --retries, --retry-delay values exit 255 with one line" {
 	local f=$BATS_TEST_TMPDIR/ran bad
 	for bad in '--rate 10' '--rate x/s' '--rate 5/w' '--rate 0.000000001/d' '--memfree 1X' '--load abc' \
-		'--delay 3x' '--retries x' '--retry-delay x'; do
+		'--delay 3x' '--retries x' '--retries -1' '--retry-delay x'; do
 		set -- $bad
 		run_lanes '' "$1" "$2" touch ::: "$f"
 		echo "$bad"
