@@ -159,6 +159,21 @@ const char *machine_parent_shell(void)
 	return NULL;
 }
 
+long long machine_memory(const char *field)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	if (!f)
+		return -1;
+	char line[256];
+	size_t n = strlen(field);
+	long long kb = -1;
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, field, n) == 0 && line[n] == ':' && sscanf(line + n + 1, "%lld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb < 0 ? -1 : kb * 1024;
+}
+
 int64_t machine_cpu_steal_ns(void)
 {
 	cpu_set_t set;

@@ -12,6 +12,10 @@
  * cpu.max quotas of its cgroup and every ancestor; at least 1. */
 long machine_cpus(void);
 
+/* A line of /proc/meminfo ("MemTotal", "MemAvailable") in bytes; -1 when
+ * it cannot be read. */
+long long machine_memory(const char *field);
+
 /* CPU time the hypervisor took from the CPUs this process may use
  * ("steal" in /proc/stat), in ns since boot; 0 when unknown (no
  * hypervisor, or no /proc). On a busy host, a virtual CPU gives its jobs

@@ -147,7 +147,7 @@ static int parse_decimal(const char **p, int64_t scale, int64_t *out)
 	int digits = 0;
 	while (isdigit((unsigned char)*s)) {
 		if (whole > DURATION_MAX_NS / 10)
-			return -1;
+			return -2;  /* too large */
 		whole = whole * 10 + (*s++ - '0');
 		digits++;
 	}
@@ -163,7 +163,7 @@ static int parse_decimal(const char **p, int64_t scale, int64_t *out)
 	if (digits == 0)
 		return -1;
 	if (whole > DURATION_MAX_NS / scale)
-		return -1;
+		return -2;
 	*out = whole * scale + (int64_t)(fraction * (double)scale + 0.5);
 	*p = s;
 	return 0;
@@ -183,8 +183,9 @@ int options_parse_duration(const char *text, int64_t *ns)
 		/* Parse the number at the finest scale (ns), then apply the unit. */
 		const char *start = p;
 		int64_t value;
-		if (parse_decimal(&p, 1, &value) != 0)
-			return -1;
+		int e = parse_decimal(&p, 1, &value);
+		if (e != 0)
+			return e;
 		int64_t scale = NS_PER_S;
 		size_t i;
 		for (i = 0; i < sizeof units / sizeof units[0]; i++) {
@@ -198,14 +199,24 @@ int options_parse_duration(const char *text, int64_t *ns)
 		if (i == sizeof units / sizeof units[0] && *p != '\0')
 			return -1;
 		/* Re-read with the real scale so fractions keep their precision. */
-		if (parse_decimal(&start, scale, &value) != 0)
-			return -1;
+		if ((e = parse_decimal(&start, scale, &value)) != 0)
+			return e;
 		if (value > DURATION_MAX_NS - total)
-			return -1;
+			return -2;
 		total += value;
 	}
 	*ns = total;
 	return 0;
+}
+
+/* A duration option's value, or a one-line error and exit 255. */
+static void take_duration(const char *name, const char *text, int64_t *ns)
+{
+	int e = options_parse_duration(text, ns);
+	if (e == -2)
+		usage_error(name, "'%s' is too long: at most 100 years (36500d)", text);
+	if (e != 0)
+		usage_error(name, "'%s' is not a duration (examples: 30, 1.5s, 500ms, 2m, 1h)", text);
 }
 
 static int parse_long(const char *s, long *out)
@@ -781,8 +792,7 @@ static bool take_run_option(int c, const char *name, struct options *opts, struc
 		st->jobs_given = true;
 		break;
 	case OPT_TIMEOUT:
-		if (options_parse_duration(optarg, &opts->timeout_ns) != 0)
-			usage_error(name, "'%s' is not a duration (examples: 30, 1.5s, 500ms, 2m, 1h)", optarg);
+		take_duration(name, optarg, &opts->timeout_ns);
 		opts->timeout_text = optarg;
 		break;
 	case OPT_TERMSEQ:
@@ -806,6 +816,8 @@ static bool take_run_option(int c, const char *name, struct options *opts, struc
 		break;
 	case OPT_SEM_TIMEOUT: {
 		const char *d = optarg[0] == '-' ? optarg + 1 : optarg;
+		if (options_parse_duration(d, &opts->sem_timeout_ns) == -2)
+			usage_error(name, "'%s' is too long: at most 100 years (36500d)", optarg);
 		if (options_parse_duration(d, &opts->sem_timeout_ns) != 0)
 			usage_error(name, "'%s' is not a duration, or minus one (examples: 30, 1.5s, -2m)", optarg);
 		if (optarg[0] == '-')
@@ -947,8 +959,7 @@ static bool take_log_option(int c, const char *name, struct options *opts)
 			usage_error(name, "'%s' is not a number of attempts (examples: 1, 3, 10, 0 for no limit)", optarg);
 		break;
 	case OPT_RETRY_DELAY:
-		if (options_parse_duration(optarg, &opts->retry_delay_ns) != 0)
-			usage_error(name, "'%s' is not a duration (examples: 30, 1.5s, 500ms, 2m, 1h)", optarg);
+		take_duration(name, optarg, &opts->retry_delay_ns);
 		break;
 	case OPT_THROTTLE_EXIT:
 		if (options_parse_statuses(optarg, opts->throttle_codes) != 0)
@@ -965,8 +976,7 @@ static bool take_log_option(int c, const char *name, struct options *opts)
 		opts->limit_log = optarg;
 		break;
 	case OPT_DELAY:
-		if (options_parse_duration(optarg, &opts->delay_ns) != 0)
-			usage_error(name, "'%s' is not a duration (examples: 30, 1.5s, 500ms, 2m, 1h)", optarg);
+		take_duration(name, optarg, &opts->delay_ns);
 		break;
 	case OPT_RATE:
 		switch (options_parse_rate(optarg, &opts->rate_count, &opts->rate_window_ns)) {
@@ -986,6 +996,7 @@ static bool take_log_option(int c, const char *name, struct options *opts)
 	case OPT_MEMFREE:
 		if (options_parse_size(optarg, &opts->memfree) != 0)
 			usage_error(name, "'%s' is not a size (examples: 500M, 2G, 1.5G, 100000K)", optarg);
+		opts->memfree_text = optarg;
 		break;
 	case OPT_PROGRESS: opts->progress = true; break;
 	case OPT_BAR: opts->bar = true; break;
@@ -1078,6 +1089,10 @@ static void check_combinations(struct options *opts, const struct parse_state *s
 		usage_error("--throttle-retries", "needs --throttle-exit CODES: the exit statuses that mean throttled");
 	if (opts->limit_log && opts->jobs.kind != JOBS_AUTO && opts->jobs.kind != JOBS_FILE)
 		usage_error("--limit-log", "is for a limit that moves: it needs -j auto or -j FILE");
+	long long total = opts->memfree > 0 ? machine_memory("MemTotal") : -1;
+	if (total > 0 && opts->memfree >= total)
+		usage_error("--memfree", "%s is more than this machine's memory (%.1f GiB): no job could ever start",
+			    opts->memfree_text, (double)total / (1 << 30));
 	if (opts->tty) {
 		/* GNU parallel's defaults for --tty: one job, output unbuffered. */
 		if (!st->output_given && !opts->keep_order && !opts->tag && !opts->tagstring)
@@ -1104,6 +1119,17 @@ static void check_combinations(struct options *opts, const struct parse_state *s
 			st->jobs_text, JOBS_LIMIT, JOBS_LIMIT);
 		opts->slots = JOBS_LIMIT;
 	}
+}
+
+/* Standard input can be one source only: read once, it has nothing left
+ * for a second one. */
+static void check_sources(const struct options *opts)
+{
+	int stdins = 0;
+	for (int i = 0; i < (int)opts->source_count; i++)
+		stdins += opts->sources[i].kind == SOURCE_FILE && strcmp(opts->sources[i].path, "-") == 0;
+	if (stdins > 1)
+		usage_error(":::: -", "standard input is named as %d sources: it can be read only once", stdins);
 }
 
 /* What --pipe needs of the rest, once the sources are known: the data is
@@ -1224,6 +1250,7 @@ void options_parse(int argc, char **argv, struct options *opts)
 		semaphore_command(opts, argc - optind, argv + optind);
 	else
 		parse_command_and_sources(opts, argc - optind, argv + optind);
+	check_sources(opts);
 	check_pipe(opts);
 	if (opts->retry_failed) {
 		/* The command lines come from the joblog, as they ran. */

@@ -126,6 +126,7 @@ struct options {
 	int64_t rate_window_ns;   /* ... in any window this long */
 	double load;              /* --load: start only below this many runnable processes */
 	long long memfree;        /* --memfree: start only above this many bytes available */
+	const char *memfree_text; /* as typed */
 	bool progress, bar, eta;  /* what to show on stderr */
 	long total;               /* --total: the number of jobs; -1: unknown */
 };
@@ -139,7 +140,7 @@ void options_free(struct options *opts);
 
 /* The parsers below return 0 on success, -1 (with *why set to a static
  * explanation) on a bad value. They are public for tests and fuzzing. */
-int options_parse_duration(const char *text, int64_t *ns);
+int options_parse_duration(const char *text, int64_t *ns);  /* -2: over 100 years */
 int options_parse_jobs(const char *text, struct jobs_spec *out);
 /* --throttle-exit: a comma list of exit statuses 1..255, as bits. */
 int options_parse_statuses(const char *text, uint64_t bits[4]);

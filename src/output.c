@@ -479,6 +479,12 @@ int output_error(void)
 	return sink_error();
 }
 
+bool output_reader_gone(void)
+{
+	struct pollfd p = { .fd = 1, .events = POLLOUT };
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
 int64_t output_last_write(void)
 {
 	return sink_last_write();

@@ -105,4 +105,8 @@ int64_t output_last_write(void);
  * (EPIPE: the reader went away). */
 int output_error(void);
 
+/* --ungroup, where the jobs write to lanes' stdout themselves: true when
+ * it is a pipe whose reader has gone (a job was killed by SIGPIPE). */
+bool output_reader_gone(void);
+
 #endif

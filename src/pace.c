@@ -7,6 +7,7 @@
 #include "pace.h"
 
 #include "alloc.h"
+#include "machine.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,16 +57,7 @@ long pace_runnable(void)
 
 long long pace_memory_available(void)
 {
-	FILE *f = fopen("/proc/meminfo", "r");
-	if (!f)
-		return -1;
-	char line[256];
-	long long kb = -1;
-	while (fgets(line, sizeof line, f))
-		if (sscanf(line, "MemAvailable: %lld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb < 0 ? -1 : kb * 1024;
+	return machine_memory("MemAvailable");
 }
 
 int64_t pace_next_start(int64_t now)

@@ -155,6 +155,12 @@ static bool failed(const struct job *j)
 /* A finished job that lanes did not stop: counted, logged, halting. */
 static void count_job(struct job *j)
 {
+	if (opts->output == OUTPUT_UNGROUP && j->signal == SIGPIPE && !result->output_errno && output_reader_gone()) {
+		/* Its output went where lanes' goes, and no one reads it: lanes'
+		 * own output is closed, as when it writes itself (141). */
+		result->output_errno = EPIPE;
+		stop_running_jobs();
+	}
 	if (j->out.lost)
 		msg_print("job %lu: its output could not be kept (no memory, and no room in TMPDIR): the job failed",
 			  j->seq);
@@ -469,7 +475,8 @@ static void refused(struct job *j, int e)
 {
 	int64_t now = timer_now();
 	if ((e == EMFILE || e == ENFILE) && !fd_warned && local_running() > 0) {
-		msg_print("out of file descriptors with %ld jobs running; running fewer at once", local_running());
+		msg_print("out of file descriptors with %ld job%s running; running fewer at once", local_running(),
+			  local_running() == 1 ? "" : "s");
 		fd_warned = true;
 	}
 	if (refused_since < 0 || local_running() > 0)

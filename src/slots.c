@@ -41,19 +41,22 @@ long slots_fit_descriptors(long wanted, long per_slot, long to_start, bool say)
 {
 	long open_now = machine_open_fds();
 	long limit = machine_raise_fd_limit(open_now + FD_SLACK + per_slot * wanted);
-	if (limit - open_now < to_start) {
-		msg_print("too few file descriptors for even one job: the limit is %ld (ulimit -n), %ld are in use and a job needs %ld",
-			  limit, open_now, to_start);
+	/* What lanes opens itself (a jobserver's FIFO takes 4) comes first:
+	 * else the first job cannot start, and lanes gives up only later. */
+	if (limit - open_now < FD_SLACK + to_start) {
+		msg_print("too few file descriptors for even one job: the limit is %ld (ulimit -n), %ld are in use, "
+			  "and lanes needs %d of its own and %ld for a job",
+			  limit, open_now, FD_SLACK, to_start);
 		return -1;
 	}
 	long fit = (limit - open_now - FD_SLACK) / per_slot;
 	if (fit < 1)
-		fit = 1;
+		fit = 1;  /* the job needs fewer while it runs than while it starts */
 	if (fit >= wanted)
 		return wanted;
 	if (say)
-		msg_print("-j %ld: only enough file descriptors (limit %ld) for %ld jobs at once; running %ld", wanted, limit,
-			  fit, fit);
+		msg_print("-j %ld: only enough file descriptors (limit %ld) for %ld job%s at once; running %ld", wanted, limit,
+			  fit, fit == 1 ? "" : "s", fit);
 	return fit;
 }
 

@@ -225,7 +225,7 @@ as_nobody() {
 	show
 	[ "$status" -eq 255 ]
 	[ -z "$output" ]
-	[[ $stderr == "lanes: too few file descriptors for even one job: the limit is 6 (ulimit -n), "*" are in use and a job needs 4" ]]
+	[[ $stderr == "lanes: too few file descriptors for even one job: the limit is 6 (ulimit -n), "*" are in use, and lanes needs 8 of its own and 4 for a job" ]]
 	[ "$(lines_of "$stderr")" -eq 1 ]
 }
 
@@ -579,4 +579,68 @@ skip_under_asan() {
 	show
 	[ "$status" -eq 0 ]
 	[ "$(printf '%s\n' "$output" | sort | tr '\n' ' ')" = "1 2 3 4 " ]
+}
+
+@test "file descriptors for lanes' own files but not a job's: refused at the start, not given up on after 5 s" {
+	# Enough for the first check a job would pass, not for the jobserver's
+	# FIFO as well: lanes must count its own descriptors first.
+	local n t0
+	n=$(($(ls /proc/self/fd | wc -l) + 6))
+	status=0
+	set_now
+	t0=$NOW
+	(
+		ulimit -n "$n"
+		timeout -k 2 20 lanes -j 4 true ::: 1 >"$BATS_TEST_TMPDIR/stdout" 2>"$BATS_TEST_TMPDIR/stderr"
+	) || status=$?
+	set_now
+	slurp stderr "$BATS_TEST_TMPDIR/stderr"
+	echo "ulimit -n $n: status $status after $((NOW - t0)) ms: $stderr"
+	[ "$status" -eq 255 ]
+	[ $((NOW - t0)) -lt 4000 ]
+	[[ $stderr == "lanes: too few file descriptors for even one job: the limit is $n (ulimit -n), "* ]]
+	[ "$(lines_of "$stderr")" -eq 1 ]
+}
+
+@test "--ungroup into a reader that goes away: the jobs' SIGPIPE is lanes' closed output, 141, and the rest end" {
+	local statuses
+	timeout -k 2 10 lanes -u ::: "yes $MARK" "yes $MARK" 2>"$BATS_TEST_TMPDIR/stderr" | head -n 1 >"$BATS_TEST_TMPDIR/stdout"
+	statuses=${PIPESTATUS[*]}
+	slurp output "$BATS_TEST_TMPDIR/stdout"
+	slurp stderr "$BATS_TEST_TMPDIR/stderr"
+	echo "pipeline statuses: $statuses; stderr: $stderr"
+	[ "${statuses%% *}" -eq 141 ]
+	[ "$output" = "$MARK" ]
+	[ -z "$stderr" ]
+	wait_unmarked "$MARK" 2
+}
+
+@test "--ungroup jobs killed by SIGPIPE of their own, with lanes' output still read, are failed jobs" {
+	run_lanes '' -u -j1 ::: 'yes | head -c 2; echo' 'kill -PIPE $$'
+	show
+	[ "$status" -eq 1 ]
+	[ "$output" = y ]
+}
+
+@test "standard input named twice as a source is refused: it can be read only once" {
+	local s
+	for s in ':::: - :::: -' '-a - -a -' '-a - :::: -'; do
+		set -- $s
+		if [ "$1" = -a ]; then
+			run_lanes $'1\n2\n' "$@" echo
+		else
+			run_lanes $'1\n2\n' echo "$@"
+		fi
+		show
+		[ "$status" -eq 255 ]
+		[ "$stderr" = "lanes: :::: -: standard input is named as 2 sources: it can be read only once" ]
+	done
+}
+
+@test "a closed standard input is one line and 255, not a wait" {
+	run_cmd '' sh -c 'exec lanes echo <&-'
+	show
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "lanes: standard input: Bad file descriptor" ]
+	[ "$elapsed_ms" -lt 5000 ]
 }

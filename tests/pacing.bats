@@ -118,10 +118,16 @@ busy_loops() {
 	[ "$elapsed_ms" -lt 2000 ]
 }
 
-@test "--memfree 100T holds jobs back, without busy-waiting" {
+# all_but_1k: the machine's memory less 1 KiB, as a --memfree value: never
+# available (the kernel keeps some), but not more than there is.
+all_but_1k() {
+	awk '$1 == "MemTotal:" { print $2 - 1 "K" }' /proc/meminfo
+}
+
+@test "--memfree of nearly all the machine's memory holds jobs back, without busy-waiting" {
 	local f=$BATS_TEST_TMPDIR/ran jobs=$BATS_TEST_TMPDIR/jobs stat ticks hz
 	echo "touch $f" >"$jobs"
-	start_lanes "$jobs" --memfree 100T
+	start_lanes "$jobs" --memfree "$(all_but_1k)"
 	sleep 1
 	alive "$LANES_PID"
 	read -r -a stat <"/proc/$LANES_PID/stat"
@@ -134,6 +140,24 @@ busy_loops() {
 	hz=$(getconf CLK_TCK)
 	echo "CPU: $ticks ticks of $hz a second"
 	[ "$ticks" -lt $((hz / 5)) ]
+}
+
+@test "--memfree above the machine's memory is refused: no job could ever start" {
+	run_lanes '' --memfree 1000T touch ::: "$BATS_TEST_TMPDIR/ran"
+	show
+	[ "$status" -eq 255 ]
+	[[ $stderr == "lanes: --memfree: 1000T is more than this machine's memory ("*" GiB): no job could ever start" ]]
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+}
+
+@test "--timeout, --delay and --retry-delay over 100 years are too long, and say so" {
+	local o
+	for o in --timeout --delay --retry-delay; do
+		run_lanes '' "$o" 99999999999d true ::: 1
+		show
+		[ "$status" -eq 255 ]
+		[ "$stderr" = "lanes: $o: '99999999999d' is too long: at most 100 years (36500d)" ]
+	done
 }
 
 @test "--memfree lets jobs run when that much memory is available" {
