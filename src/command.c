@@ -324,6 +324,8 @@ void command_append_quoted(struct command *c, const char *value, size_t len)
 		append(c, value, len);
 		return;
 	}
+	size_t from = c->text_len;
+	bool first_quote = len > 0 && value[0] == '\'', last_quote = len > 0 && value[len - 1] == '\'';
 	append(c, "'", 1);
 	for (const char *end = value + len; value < end;) {
 		const char *q = memchr(value, '\'', (size_t)(end - value));
@@ -335,6 +337,13 @@ void command_append_quoted(struct command *c, const char *value, size_t len)
 		value = q + 1;
 	}
 	append(c, "'", 1);
+	/* As GNU parallel: no empty '' where the value begins or ends with a '. */
+	if (last_quote)
+		c->text[c->text_len -= 2] = '\0';
+	if (first_quote) {
+		memmove(c->text + from, c->text + from + 2, c->text_len - from - 2 + 1);
+		c->text_len -= 2;
+	}
 }
 
 /* The part of a value a modifier keeps, as GNU parallel computes it:

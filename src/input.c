@@ -31,6 +31,7 @@ struct stream {
 	const char *delimiter;   /* -d: 1 or more bytes */
 	size_t dlen;
 	bool nul_to_text;        /* a NUL in an item becomes the two characters \0 */
+	const char *eof_item;    /* -E: an item equal to it ends the stream; NULL: none */
 	char *buf;
 	size_t start, end, cap;  /* unconsumed bytes: buf[start..end) */
 	size_t scan;             /* buf[next value..scan) holds no delimiter */
@@ -70,6 +71,7 @@ struct input {
 	bool ended;
 	bool skip_blank;         /* no command: a blank item is no job */
 	bool skip_empty;         /* -r: a tuple with a blank value is none */
+	enum trim trim;          /* --trim */
 	bool blank_value;        /* the tuple fetched last had one */
 	unsigned long seq;       /* of the last item handed out */
 	struct joblog_history history;
@@ -216,6 +218,10 @@ static enum input_status stream_peek(struct stream *s, size_t k, struct arg *out
 			len = s->end - value;
 			s->last_found = true;
 		}
+		if (s->eof_item && strlen(s->eof_item) == len && memcmp(s->buf + value, s->eof_item, len) == 0) {
+			s->last_found = true;  /* -E: it and what follows are not read */
+			return INPUT_END;
+		}
 		s->ahead = xgrow(s->ahead, &s->ahead_cap, s->ahead_count + 1, sizeof *s->ahead);
 		s->ahead[s->ahead_count++] = (struct span){ value, len };
 	}
@@ -251,6 +257,15 @@ static int hold_whole(struct source *src)
 		stream_peek(s, i, &src->values[i]);
 	src->count = n;
 	return 0;
+}
+
+/* -E: a ::: list ends before the first value equal to `eof`. */
+static size_t list_before_eof(const struct source *src, const char *eof)
+{
+	for (size_t k = 0; k < src->count; k++)
+		if (strcmp(src->values[k].ptr, eof) == 0)
+			return k;
+	return src->count;
 }
 
 static void add_source(struct input *in, struct source src)
@@ -301,6 +316,7 @@ struct input *input_open(const struct options *opts)
 	in->per_job = opts->per_job;
 	in->skip_blank = !opts->command;
 	in->skip_empty = opts->no_run_if_empty;
+	in->trim = opts->trim;
 	in->resume = opts->resume;
 	in->rerun_failed = opts->resume_failed;
 	in->retry_failed = opts->retry_failed;
@@ -333,6 +349,11 @@ struct input *input_open(const struct options *opts)
 		}
 		add_source(in, src);
 	}
+	for (size_t i = 0; i < in->src_count && opts->eof_string; i++)
+		if (in->src[i].stream)
+			in->src[i].stream->eof_item = opts->eof_string;
+		else
+			in->src[i].count = list_before_eof(&in->src[i], opts->eof_string);
 	in->streamed = in->src[0].stream && !in->wrap;
 	for (size_t i = in->streamed ? 1 : 0; i < in->src_count; i++)
 		if (in->src[i].stream && hold_whole(&in->src[i]) != 0) {
@@ -357,7 +378,21 @@ static void advance(struct input *in, size_t *p)
 	}
 }
 
-/* Splits one value into --colsep columns, each trimmed of blanks. */
+/* --trim: the value without white space at the ends `how` says. */
+static struct arg trimmed(struct arg v, enum trim how)
+{
+	static const char space[] = " \t\r\n\v\f";
+	if (how == TRIM_LEFT || how == TRIM_BOTH)
+		while (v.len && memchr(space, *v.ptr, sizeof space - 1))
+			v.ptr++, v.len--;
+	if (how == TRIM_RIGHT || how == TRIM_BOTH)
+		while (v.len && memchr(space, v.ptr[v.len - 1], sizeof space - 1))
+			v.len--;
+	return v;
+}
+
+/* Splits one value into --colsep columns, each trimmed (both ends unless
+ * --trim says otherwise). */
 static void add_columns(struct input *in, struct arg v)
 {
 	size_t at = 0;
@@ -368,14 +403,9 @@ static void add_columns(struct input *in, struct arg v)
 			cut = (size_t)m.rm_so;
 			next = (size_t)m.rm_eo;
 		}
-		const char *p = v.ptr + at;
-		size_t len = cut - at;
-		while (len && (*p == ' ' || *p == '\t'))
-			p++, len--;
-		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-			len--;
+		struct arg col = trimmed((struct arg){ v.ptr + at, cut - at }, in->trim == TRIM_DEFAULT ? TRIM_BOTH : in->trim);
 		in->args = xgrow(in->args, &in->arg_cap, in->arg_count + 1, sizeof *in->args);
-		in->args[in->arg_count++] = (struct arg){ p, len };
+		in->args[in->arg_count++] = col;
 		if (cut == v.len)
 			return;
 		at = next;
@@ -399,7 +429,7 @@ static void add_value(struct input *in, struct arg v)
 		return;
 	}
 	in->args = xgrow(in->args, &in->arg_cap, in->arg_count + 1, sizeof *in->args);
-	in->args[in->arg_count++] = v;
+	in->args[in->arg_count++] = trimmed(v, in->trim);
 }
 
 /* Appends the values of the tuple at p to the item. */
@@ -537,8 +567,8 @@ long input_count_all(struct input *in)
 static long count_file_items(const struct stream *s)
 {
 	struct stat st;
-	if (fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode))
-		return -1;
+	if (s->eof_item || fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return -1;  /* with -E, only reading tells */
 	char buf[BLOCK];
 	off_t at = lseek(s->fd, 0, SEEK_CUR);
 	if (at < 0)

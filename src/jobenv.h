@@ -4,6 +4,10 @@
 #ifndef LANES_JOBENV_H
 #define LANES_JOBENV_H
 
+/* --process-slot-var: every job also gets NAME=its slot - 1 (GNU
+ * parallel's numbering). Before jobenv_init. */
+void jobenv_slot_var(const char *name);
+
 /* Takes lanes' environment as the base. */
 void jobenv_init(void);
 

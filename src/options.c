@@ -28,7 +28,8 @@ static const char usage_text[] =
 	"every input item fills its {} (or is appended), shell-quoted.\n"
 	"\n"
 	"Options:\n"
-	"  -j, -P, --jobs N       run at most N jobs at once: N, N% of the CPUs, +N or\n"
+	"  -j, -P, --jobs, --max-procs N\n"
+	"                         run at most N jobs at once: N, N% of the CPUs, +N or\n"
 	"                         -N CPUs, or 0 (as many as the system allows);\n"
 	"                         auto or auto:MIN-MAX (adapt while running); FILE\n"
 	"                         (read again as jobs end); default: the CPUs this\n"
@@ -38,7 +39,7 @@ static const char usage_text[] =
 	"                         (default TERM,200,TERM,100,TERM,50,KILL,25)\n"
 	"      --group            print each job's stdout, then its stderr, when it\n"
 	"                         ends; never mixed with another job's (default)\n"
-	"      --line-buffer, --lb\n"
+	"      --line-buffer, --lb, --linebuffer\n"
 	"                         print whole lines as they come; jobs interleave\n"
 	"  -u, --ungroup          let jobs write straight to the output\n"
 	"  -k, --keep-order       print in input order\n"
@@ -48,6 +49,10 @@ static const char usage_text[] =
 	"      --shell PATH       the shell for command lines that need one (default:\n"
 	"                         $PARALLEL_SHELL, the shell lanes was started from,\n"
 	"                         $SHELL, /bin/sh: the first that is POSIX-style)\n"
+	"      --nice N           run the jobs at niceness N (when nicer than lanes)\n"
+	"      --tmpdir, --tempdir DIR   the same as TMPDIR=DIR\n"
+	"      --gnu              accepted, as GNU parallel's (changes nothing)\n"
+	"      --process-slot-var NAME   set NAME to the job's slot - 1 in each job\n"
 	"      --tty              give each job the terminal (implies -j1 and -u)\n"
 	"      --sem-id NAME:N    each job also holds one of N slots shared by every run\n"
 	"                         naming NAME (a semaphore: see --semaphore)\n"
@@ -57,7 +62,7 @@ static const char usage_text[] =
 	"                         4.3) or both (the default)\n"
 	"\n"
 	"Logs, retries, pacing, progress:\n"
-	"      --joblog FILE     one row per finished job (+FILE appends, - stdout)\n"
+	"      --joblog, --jl FILE   one row per finished job (+FILE appends, - stdout)\n"
 	"      --resume          skip the jobs the joblog already has\n"
 	"      --resume-failed   ... but run its failed ones again\n"
 	"      --retry-failed    rerun the failed commands of the joblog\n"
@@ -69,7 +74,7 @@ static const char usage_text[] =
 	"      --throttle-retries N   give up after N reruns for throttling (default: never)\n"
 	"      --limit-log FILE  a line each time the job limit moves (-j auto, -j FILE)\n"
 	"      --delay D         at least D between job starts\n"
-	"      --rate N/s        at most N starts a second (or /m, /h) on average\n"
+	"      --rate N/s        at most N starts in any second (or /m, /h, /d)\n"
 	"      --load N          start jobs only while fewer than N processes run\n"
 	"      --memfree SIZE    start jobs only while SIZE of memory is free (1G)\n"
 	"      --progress, --bar, --eta   show progress on stderr (--total N)\n"
@@ -90,14 +95,20 @@ static const char usage_text[] =
 	"      --link            pair all sources, recycling the shorter ones\n"
 	"  -0, --null            items end with NUL, not newline\n"
 	"  -d, --delimiter STR   items end with STR: characters, \\xHH, \\n \\t \\0 \\\\ \\r ...\n"
-	"      --colsep REGEX    split each item into columns {1}, {2}, ...\n"
+	"  -C, --colsep REGEX    split each item into columns {1}, {2}, ...\n"
+	"      --trim n|l|r|lr   trim white space off items (default: off columns, lr)\n"
+	"  -E, --eof STR         an item equal to STR ends its source\n"
+	"      --arg-sep (--argsep) STR, --arg-file-sep (--argfilesep) STR\n"
+	"                        STR instead of ::: and ::::\n"
 	"  -n, --max-args N      up to N items per job; {} is all of them\n"
-	"  -N N                  the same, {1}..{N} naming each\n"
-	"  -I STR                use STR instead of {}\n"
-	"  -r, --no-run-if-empty no input, no job (always so)\n"
+	"  -N N                  the same, {1}..{N} naming each; -N0: one, given to none\n"
+	"  -I STR                use STR instead of {} (-iSTR, --replace=STR: the same)\n"
+	"  -r, --no-run-if-empty skip blank items\n"
 	"  -q, --quote           quote the command words too\n"
-	"      --dry-run         print the command lines, run nothing\n"
+	"      --dry-run, --dryrun   print the command lines, run nothing\n"
+	"      --shell-quote     print the command lines quoted, run nothing\n"
 	"  -t, --verbose         print each command line to stderr as it starts\n"
+	"  -v                    print each command line before its output, on stdout\n"
 	"Replacement strings: {} {.} {/} {//} {/.} {#} {%} {N} {N.} {N/} {N//} {N/.} {-N}\n"
 	"\n"
 	"Blocks of data on the jobs' stdin (--pipe):\n"
@@ -116,7 +127,7 @@ static const char usage_text[] =
 	"      --version          print the version and exit\n"
 	"\n"
 	"Exit status: 0 all jobs succeeded; 1-100 that many failed; 101 more failed;\n"
-	"the failing job's status with --halt ...fail...; 128+N stopped by signal N;\n"
+	"--halt: as GNU parallel (see lanes(1)); 128+N stopped by signal N;\n"
 	"255 lanes could not do its work. See lanes(1).\n";
 
 #define NS_PER_MS INT64_C(1000000)
@@ -219,6 +230,17 @@ static void take_duration(const char *name, const char *text, int64_t *ns)
 		usage_error(name, "'%s' is not a duration (examples: 30, 1.5s, 500ms, 2m, 1h)", text);
 }
 
+/* A shell variable's name. */
+static bool valid_name(const char *s)
+{
+	if (!(isalpha((unsigned char)*s) || *s == '_'))
+		return false;
+	while (*++s)
+		if (!(isalnum((unsigned char)*s) || *s == '_'))
+			return false;
+	return true;
+}
+
 static int parse_long(const char *s, long *out)
 {
 	if (!isdigit((unsigned char)*s))
@@ -230,6 +252,15 @@ static int parse_long(const char *s, long *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/* parse_long, with a leading minus allowed. */
+static int parse_signed(const char *s, long *out)
+{
+	int rc = parse_long(s + (*s == '-'), out);
+	if (rc == 0 && *s == '-')
+		*out = -*out;
+	return rc;
 }
 
 int options_parse_jobs(const char *text, struct jobs_spec *out)
@@ -623,15 +654,18 @@ enum {
 	OPT_DELAY, OPT_RATE, OPT_LOAD, OPT_MEMFREE, OPT_PROGRESS, OPT_BAR, OPT_ETA, OPT_TOTAL, OPT_TTY,
 	OPT_SEMAPHORE, OPT_FG, OPT_BG, OPT_ID, OPT_WAIT, OPT_SEM_TIMEOUT, OPT_SEM_ID, OPT_NO_JOBSERVER, OPT_JOBSERVER_STYLE,
 	OPT_PIPE, OPT_PIPEPART, OPT_BLOCK, OPT_RECSTART, OPT_RECEND, OPT_REGEXP, OPT_HEADER, OPT_ROUND_ROBIN, OPT_CAT,
-	OPT_FIFO,
+	OPT_FIFO, OPT_GNU, OPT_REPLACE, OPT_ARG_SEP, OPT_ARG_FILE_SEP, OPT_TRIM, OPT_SLOT_VAR, OPT_NICE,
+	OPT_TMPDIR, OPT_EOF, OPT_SHELL_QUOTE,
 };
 
 static const struct option long_options[] = {
 	{ "jobs", required_argument, NULL, 'j' },
+	{ "max-procs", required_argument, NULL, 'j' },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "termseq", required_argument, NULL, OPT_TERMSEQ },
 	{ "group", no_argument, NULL, OPT_GROUP },
 	{ "line-buffer", no_argument, NULL, OPT_LINE_BUFFER },
+	{ "linebuffer", no_argument, NULL, OPT_LINE_BUFFER },
 	{ "lb", no_argument, NULL, OPT_LINE_BUFFER },
 	{ "ungroup", no_argument, NULL, 'u' },
 	{ "keep-order", no_argument, NULL, 'k' },
@@ -679,8 +713,23 @@ static const struct option long_options[] = {
 	{ "no-run-if-empty", no_argument, NULL, 'r' },
 	{ "quote", no_argument, NULL, 'q' },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "dryrun", no_argument, NULL, OPT_DRY_RUN },
+	{ "replace", optional_argument, NULL, OPT_REPLACE },
+	{ "arg-sep", required_argument, NULL, OPT_ARG_SEP },
+	{ "argsep", required_argument, NULL, OPT_ARG_SEP },
+	{ "arg-file-sep", required_argument, NULL, OPT_ARG_FILE_SEP },
+	{ "argfilesep", required_argument, NULL, OPT_ARG_FILE_SEP },
+	{ "trim", required_argument, NULL, OPT_TRIM },
+	{ "process-slot-var", required_argument, NULL, OPT_SLOT_VAR },
+	{ "nice", required_argument, NULL, OPT_NICE },
+	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
+	{ "tempdir", required_argument, NULL, OPT_TMPDIR },
+	{ "eof", optional_argument, NULL, OPT_EOF },
+	{ "shell-quote", no_argument, NULL, OPT_SHELL_QUOTE },
+	{ "gnu", no_argument, NULL, OPT_GNU },
 	{ "verbose", no_argument, NULL, 't' },
 	{ "joblog", required_argument, NULL, OPT_JOBLOG },
+	{ "jl", required_argument, NULL, OPT_JOBLOG },
 	{ "resume", no_argument, NULL, OPT_RESUME },
 	{ "resume-failed", no_argument, NULL, OPT_RESUME_FAILED },
 	{ "retry-failed", no_argument, NULL, OPT_RETRY_FAILED },
@@ -714,10 +763,26 @@ static void add_file_source(struct options *opts, const char *path, bool linked)
 	add_source(opts, (struct source_spec){ .kind = SOURCE_FILE, .path = path, .linked = linked });
 }
 
+static char **parse_argv;  /* for -i, whose value GNU takes from the next word */
+static int parse_argc;
+static const char *arg_sep = ":::", *arg_file_sep = "::::";  /* --arg-sep, --arg-file-sep */
+
+/* ":::", "::::" (or what --arg-sep and --arg-file-sep say), and the
+ * same with a "+": 1 for a list, 2 for files; 0: not a separator. */
+static int separator(const char *arg)
+{
+	for (int kind = 1; kind <= 2; kind++) {
+		const char *sep = kind == 1 ? arg_sep : arg_file_sep;
+		size_t n = strlen(sep);
+		if (strncmp(arg, sep, n) == 0 && (arg[n] == '\0' || (arg[n] == '+' && arg[n + 1] == '\0')))
+			return kind;
+	}
+	return 0;
+}
+
 static bool is_separator(const char *arg)
 {
-	return strcmp(arg, ":::") == 0 || strcmp(arg, ":::+") == 0 || strcmp(arg, "::::") == 0 ||
-	       strcmp(arg, "::::+") == 0;
+	return separator(arg) != 0;
 }
 
 /* After the options: the command words, then sources, each after its
@@ -733,8 +798,8 @@ static void parse_command_and_sources(struct options *opts, int argc, char **arg
 	}
 	while (i < argc) {
 		const char *sep = argv[i++];
-		bool linked = sep[strlen(sep) - 1] == '+';
-		bool files = strncmp(sep, "::::", 4) == 0;
+		bool files = separator(sep) == 2;
+		bool linked = sep[strlen(sep) - 1] == '+' && strcmp(sep, files ? arg_file_sep : arg_sep) != 0;
 		int start = i;
 		while (i < argc && !is_separator(argv[i]))
 			i++;
@@ -851,6 +916,28 @@ static bool take_run_option(int c, const char *name, struct options *opts, struc
 		opts->shell = optarg;
 		st->shell_given = true;
 		break;
+	case OPT_GNU: break;  /* lanes behaves so anyway */
+	case OPT_NICE: {
+		long n;
+		if (parse_signed(optarg, &n) != 0 || n < -20 || n > 19)
+			usage_error(name, "'%s' is not a niceness (a whole number from -20 to 19)", optarg);
+		opts->nice = (int)n;
+		opts->nice_given = true;
+		break;
+	}
+	case OPT_TMPDIR: {
+		struct stat sb;
+		if (stat(optarg, &sb) != 0 || !S_ISDIR(sb.st_mode))
+			usage_error(name, "'%s' is not a directory", optarg);
+		setenv("TMPDIR", optarg, 1);  /* as GNU: the same as setting $TMPDIR, for the jobs too */
+		break;
+	}
+	case OPT_SLOT_VAR:
+		if (!valid_name(optarg))
+			usage_error(name, "'%s' is not a variable name (letters, digits and _, not first a digit)", optarg);
+		opts->slot_var = optarg;
+		break;
+	case OPT_SHELL_QUOTE: opts->shell_quote = opts->dry_run = true; break;  /* runs nothing */
 	default:
 		return false;
 	}
@@ -931,8 +1018,47 @@ static bool take_input_option(int c, const char *name, struct options *opts)
 			usage_error(name, "needs a non-empty replacement string (example: -I %%)");
 		opts->replace = optarg;
 		break;
+	case 'i':
+	case OPT_REPLACE: {
+		/* GNU's -i and --replace: the string when attached (-i%%,
+		 * --replace=%%), else, as GNU's parser takes it, the next word
+		 * when it is no option or separator; else {}. */
+		const char *r = optarg;
+		if (!r && optind < parse_argc && parse_argv[optind][0] != '-' && !is_separator(parse_argv[optind]))
+			r = parse_argv[optind++];
+		opts->replace = r && *r ? r : "{}";
+		break;
+	}
+	case 'C':
+		c = OPT_COLSEP;  /* GNU's short name for it */
+		return take_input_option(c, name, opts);
+	case OPT_ARG_SEP:
+	case OPT_ARG_FILE_SEP:
+		if (optarg[0] == '\0')
+			usage_error(name, "needs a non-empty separator (example: %s ,,)", name);
+		*(c == OPT_ARG_SEP ? &arg_sep : &arg_file_sep) = optarg;
+		break;
+	case OPT_TRIM:
+		if (strcmp(optarg, "n") == 0)
+			opts->trim = TRIM_NONE;
+		else if (strcmp(optarg, "l") == 0)
+			opts->trim = TRIM_LEFT;
+		else if (strcmp(optarg, "r") == 0)
+			opts->trim = TRIM_RIGHT;
+		else if (strcmp(optarg, "lr") == 0 || strcmp(optarg, "rl") == 0)
+			opts->trim = TRIM_BOTH;
+		else
+			usage_error(name, "'%s' is not a side to trim (n, l, r, lr or rl)", optarg);
+		break;
+	case 'E':
+	case 'e':
+	case OPT_EOF:
+		/* -e and --eof alone: no end-of-file string, as xargs -e */
+		opts->eof_string = optarg && *optarg ? optarg : NULL;
+		break;
 	case 'r': opts->no_run_if_empty = true; break;
 	case 'q': opts->quote = true; break;
+	case 'v': opts->echo = true; break;
 	case OPT_DRY_RUN: opts->dry_run = true; break;
 	case 't': opts->verbose = true; break;
 	default:
@@ -1222,9 +1348,11 @@ void options_parse(int argc, char **argv, struct options *opts)
 	if (strcmp(base ? base + 1 : argv[0], "sem") == 0)
 		opts->semaphore = true;  /* sem is lanes --semaphore, as GNU's */
 	opterr = 0;
+	parse_argv = argv;
+	parse_argc = argc;
 	for (;;) {
 		int before = optind;
-		int c = getopt_long(argc, argv, "+:hj:P:uk0a:d:n:N:I:L:rqt", long_options, NULL);
+		int c = getopt_long(argc, argv, "+:hj:P:uk0a:d:n:N:I:L:rqti::C:E:e::v", long_options, NULL);
 		if (c == -1)
 			break;
 		const char *arg = before < argc ? argv[before] : NULL;

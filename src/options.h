@@ -59,6 +59,10 @@ struct source_spec {
 
 #define DELIMITER_MAX 32  /* bytes of a -d delimiter, at most */
 
+/* --trim: which ends of an item lose their white space. TRIM_DEFAULT is
+ * none, but both ends of each --colsep column, as GNU parallel. */
+enum trim { TRIM_DEFAULT, TRIM_NONE, TRIM_LEFT, TRIM_RIGHT, TRIM_BOTH };
+
 struct options {
 	struct jobs_spec jobs;
 	long slots;               /* resolved -j, at most JOBS_LIMIT; 0: as many as the system allows */
@@ -99,6 +103,12 @@ struct options {
 	bool round_robin;         /* --round-robin: one job per slot, fed block after block */
 	bool per_job_given;       /* -N (-n) was given */
 	bool no_run_if_empty;     /* -r: skip blank items */
+	enum trim trim;           /* --trim: of each item (--colsep: of each column) */
+	const char *eof_string;   /* -E: an item equal to it ends its source; NULL: none */
+	const char *slot_var;     /* --process-slot-var: set to the slot - 1; NULL: none */
+	int nice;                 /* --nice: the jobs' niceness, when above lanes' own */
+	bool nice_given;
+	bool shell_quote;         /* --shell-quote: print the command lines quoted, run none */
 	char *recend_copy, *recstart_copy;  /* their escapes made bytes (allocated) */
 	bool recend_given;        /* --recend was given (else "" with --recstart, as GNU) */
 	bool no_jobserver;        /* --no-jobserver: neither join nor offer one */
@@ -114,6 +124,7 @@ struct options {
 	const char *sem_timeout_text;
 	char *command_line;       /* --semaphore: the command words joined (allocated) */
 	bool verbose;             /* -t: print each command line to stderr */
+	bool echo;                /* -v: print each command line on stdout, before its output */
 
 	const char *joblog;       /* --joblog FILE, +FILE or -; NULL: none */
 	bool resume;              /* --resume: skip the seqs the joblog has */

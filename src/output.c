@@ -232,12 +232,11 @@ static void release(struct output_stream *s)
 }
 
 /* Bytes just read from the job's stream, by the mode's rules. */
-static void take(struct output_stream *s, const char *data, size_t len)
+/* Bytes of the job's stream, as the mode passes them on. */
+static void pass(struct output_stream *s, const char *data, size_t len)
 {
 	struct output_job *job = s->job;
 	int which = which_of(s);
-	if (which == 0)
-		job->received += len;
 	if (job->live && (mode == OUTPUT_LINE || which == 0)) {
 		put(s, data, len, true);
 	} else if (mode == OUTPUT_LINE && !keep_order) {
@@ -254,6 +253,13 @@ static void take(struct output_stream *s, const char *data, size_t len)
 		put(s, data, len, false);
 	}
 	check_pressure();
+}
+
+static void take(struct output_stream *s, const char *data, size_t len)
+{
+	if (which_of(s) == 0)
+		s->job->received += len;
+	pass(s, data, len);
 }
 
 /* Stops watching the stream and takes it off the open list; its read end
@@ -446,6 +452,16 @@ void output_text(int fd, const char *text, size_t len)
 {
 	sink_append(fd, text, len);
 	check_pressure();
+}
+
+void output_echo(struct output_job *job, const char *text, size_t len)
+{
+	if (mode == OUTPUT_UNGROUP) {
+		output_note(1, text, len);
+		return;
+	}
+	pass(&job->stream[0], text, len);
+	pass(&job->stream[0], "\n", 1);
 }
 
 void output_note(int fd, const char *text, size_t len)

@@ -80,6 +80,10 @@ void output_discard(struct output_job *job);
 /* Frees the job's buffers for good. */
 void output_free(struct output_job *job);
 
+/* -v: the job's command line, as the first line of its stdout (not
+ * counted as received); with --ungroup, at once. */
+void output_echo(struct output_job *job, const char *text, size_t len);
+
 /* Passes on one line of lanes' own (--dry-run, --verbose) to fd 1 or 2. */
 void output_note(int fd, const char *text, size_t len);
 

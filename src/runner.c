@@ -37,6 +37,7 @@
 #include "blocks.h"
 #include "feed.h"
 #include "halt.h"
+#include "jobenv.h"
 #include "jobs.h"
 #include "joblog.h"
 #include "limit.h"
@@ -49,6 +50,7 @@
 #include "progress.h"
 #include "sem.h"
 #include "slots.h"
+#include "spawn.h"
 #include "termseq.h"
 
 #define START_BATCH 64
@@ -68,6 +70,7 @@ static struct template *template, *tag_template;
 static struct joblog *joblog;
 
 static struct job *held;          /* taken from the input, not started yet */
+static struct command quoted;     /* --shell-quote: a command line, quoted */
 static bool input_done, no_more_starts, stopping, hard_stop, fd_warned;
 static long total_items = -1;     /* known only for --halt N% */
 static unsigned long started_count, last_order, next_to_print = 1;
@@ -560,6 +563,8 @@ static bool launch(struct job *j)
 		if (opts->verbose)
 			output_note(2, j->cmd.text, j->cmd.text_len);
 	}
+	if (opts->echo)
+		output_echo(&j->out, j->cmd.text, j->cmd.text_len);
 	if (e) {
 		exec_failed(j, e);
 		return true;
@@ -611,7 +616,13 @@ static bool start_jobs(void)
 		if (!j)
 			return false;
 		if (opts->dry_run) {
-			output_note(1, j->cmd.text, j->cmd.text_len);
+			if (opts->shell_quote) {
+				quoted.text_len = 0;
+				command_append_quoted(&quoted, j->cmd.text, j->cmd.text_len);
+				output_note(1, quoted.text, quoted.text_len);
+			} else {
+				output_note(1, j->cmd.text, j->cmd.text_len);
+			}
 			if (data)
 				feed_release(&j->feed);
 			slots_release(j->slot);
@@ -721,6 +732,10 @@ static int setup(void)
 		loop_catch(stops[i], on_stop, true);
 	loop_catch(SIGUSR1, on_list, false);
 	termseq_init(&opts->termseq, finish);
+	if (opts->slot_var)
+		jobenv_slot_var(opts->slot_var);
+	if (opts->nice_given)
+		spawn_nice(opts->nice);
 	if (local_init(opts->shell, opts->tty, job_reaped, job_stopped, termseq_after_reaping) != 0)
 		return -1;
 	template = template_new(opts->command, opts->command_count, opts->replace, opts->quote,
@@ -838,6 +853,7 @@ static void teardown(void)
 	local_end();
 	template_free(template);
 	template_free(tag_template);
+	command_free(&quoted);
 	block_free(next_block);
 	next_block = NULL;
 }

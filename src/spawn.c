@@ -18,10 +18,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,6 +40,7 @@ struct request {
 };
 
 static int devnull = -1;
+static int niceness = INT_MIN;  /* --nice: set in each job; INT_MIN: none */
 static pid_t self;
 static char child_stack[64 * 1024] __attribute__((aligned(16)));
 
@@ -47,6 +50,15 @@ static size_t cache_count;
 void spawn_forked(void)
 {
 	self = getpid();
+}
+
+void spawn_nice(int level)
+{
+	errno = 0;
+	int now = getpriority(PRIO_PROCESS, 0);
+	/* Only nicer than lanes: a lower niceness needs privileges, and GNU
+	 * parallel too then runs local jobs at its own. */
+	niceness = errno == 0 && level > now ? level : INT_MIN;
 }
 
 int spawn_init(void)
@@ -86,6 +98,8 @@ static int child(void *arg)
 		move_fd(job->err, 2);
 	for (size_t i = 0; i < job->keep_count; i++)
 		fcntl(job->keep[i], F_SETFD, 0);
+	if (niceness != INT_MIN)
+		setpriority(PRIO_PROCESS, 0, niceness);
 	/* Exec resets a caught signal to its default; one that was ignored
 	 * when lanes started is to stay ignored (nohup). Usually none. */
 	const sigset_t *ignored = loop_ignored_at_start();

@@ -240,6 +240,22 @@ parallel_agrees() {
 @test "--halt 50% is soon,fail=50%" { lanes_agrees; }
 @test "--halt -1 is soon,success=1: no job starts after the first success" { lanes_agrees; }
 @test "--halt -2 is now,success=1" { lanes_agrees; }
+@test "-i and --replace take an attached replacement string, else {}" { lanes_agrees; }
+@test "--replace=STR is -I STR" { lanes_agrees; }
+@test "--replace followed by an option stands for {}" { lanes_agrees; }
+@test "-C is --colsep" { lanes_agrees; }
+@test "--arg-sep and --arg-file-sep rename ::: and ::::" { lanes_agrees; }
+@test "--trim lr takes white space off both ends of each item" { lanes_agrees; }
+@test "--trim r takes it off the right end only" { lanes_agrees; }
+@test "--trim n keeps the blanks of --colsep columns, which are trimmed by default" { lanes_agrees; }
+@test "--trim l with --colsep trims the left end of each column" { lanes_agrees; }
+@test "-E STR ends the input at a line equal to STR" { lanes_agrees; }
+@test "--eof=STR and -eSTR are -E STR, and it ends ::: values too" { lanes_agrees; }
+@test "--shell-quote prints each command line quoted as one word and runs nothing" { lanes_agrees; }
+@test "--shell-quote with no command quotes the values" { lanes_agrees; }
+@test "-v prints each command line on standard output, before the job's output" { lanes_agrees; }
+@test "--process-slot-var sets the variable to the slot less one" { lanes_agrees; }
+@test "--dryrun, --max-procs, --linebuffer and --gnu are the spellings GNU parallel takes" { lanes_agrees; }
 
 @test "GNU parallel agrees with every case of compat.table" { parallel_agrees compat.table; }
 

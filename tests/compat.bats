@@ -1,0 +1,73 @@
+#!/usr/bin/env bats
+# GNU parallel's options that are not about output alone (those are the
+# cases of helpers/cases/compat.table, run by templates.bats with GNU
+# parallel too): --jl, --nice, --tmpdir, and bad values of the new ones.
+
+load helpers/common
+
+@test "--jl is --joblog" {
+	local log=$BATS_TEST_TMPDIR/log
+	run_lanes '' --jl "$log" echo ::: a
+	show
+	[ "$status" -eq 0 ]
+	[ "$(head -n 1 "$log" | cut -f 1,9)" = $'Seq\tCommand' ]
+	[ "$(tail -n 1 "$log" | cut -f 1,9)" = $'1\techo a' ]
+}
+
+@test "--nice N runs the jobs at niceness N, when that is nicer than lanes' own" {
+	# field 19 of /proc/PID/stat is the niceness
+	run_lanes '' --nice 7 -N0 'cut -d" " -f19 /proc/self/stat' ::: 1
+	show
+	[ "$status" -eq 0 ]
+	[ "$output" = 7 ]
+	run_cmd '' nice -n 10 lanes --nice 3 -N0 'cut -d" " -f19 /proc/self/stat' ::: 1
+	show
+	[ "$output" = 10 ]
+}
+
+@test "GNU parallel agrees: --nice 7 runs the job at niceness 7" {
+	command -v parallel >/dev/null || skip "GNU parallel is not installed"
+	run_cmd '' parallel --will-cite --nice 7 -N0 'cut -d" " -f19 /proc/self/stat' ::: 1
+	show
+	[ "$output" = 7 ]
+}
+
+@test "--tmpdir DIR is TMPDIR=DIR, for lanes' files and the jobs" {
+	local dir=$BATS_TEST_TMPDIR/tmp
+	mkdir "$dir"
+	run_lanes '' --tmpdir "$dir" -N0 'echo $TMPDIR' ::: 1
+	show
+	[ "$status" -eq 0 ]
+	[ "$output" = "$dir" ]
+}
+
+@test "bad --nice, --tmpdir, --trim, --process-slot-var and --arg-sep values are refused with one line and 255" {
+	local f=$BATS_TEST_TMPDIR/ran
+	run_lanes '' --nice 20 touch ::: "$f"
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "lanes: --nice: '20' is not a niceness (a whole number from -20 to 19)" ]
+	run_lanes '' --nice x touch ::: "$f"
+	[ "$stderr" = "lanes: --nice: 'x' is not a niceness (a whole number from -20 to 19)" ]
+	run_lanes '' --tmpdir /no/such/dir touch ::: "$f"
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "lanes: --tmpdir: '/no/such/dir' is not a directory" ]
+	run_lanes '' --trim x touch ::: "$f"
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "lanes: --trim: 'x' is not a side to trim (n, l, r, lr or rl)" ]
+	run_lanes '' --process-slot-var 1x touch ::: "$f"
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "lanes: --process-slot-var: '1x' is not a variable name (letters, digits and _, not first a digit)" ]
+	run_lanes '' --arg-sep '' touch ::: "$f"
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "lanes: --arg-sep: needs a non-empty separator (example: --arg-sep ,,)" ]
+	[ ! -e "$f" ]
+}
+
+@test "-v with --ungroup prints each command line too, and with --dry-run only once" {
+	run_lanes '' -v -u -j1 true ::: a
+	show
+	[ "$status" -eq 0 ]
+	[ "$output" = "true a" ]
+	run_lanes '' -v --dry-run echo ::: a
+	[ "$output" = "echo a" ]
+}
