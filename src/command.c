@@ -169,6 +169,7 @@ struct template {
 	size_t count;
 	bool quote_words;
 	bool item_is_command;  /* no command given: the item is the command line */
+	bool repeat_words;     /* -X: a word with {} is repeated for each item */
 };
 
 /* Recognises a replacement string at s; returns its length, or 0. */
@@ -433,8 +434,41 @@ static void join_args(struct command *c, const struct input_item *item)
 	}
 }
 
-int command_expand(struct command *c, const struct template *t, const struct input_item *item,
-		   unsigned long seq, int slot, const char *shell)
+static bool has_all(const struct word *w)
+{
+	for (size_t i = 0; i < w->count; i++)
+		if (w->pieces[i].kind == PIECE_ALL)
+			return true;
+	return false;
+}
+
+/* One word of the template, as -q wants it; under -X a word with {} is
+ * there once for each of the item's arguments, with that one. */
+static void expand_one(struct command *c, const struct template *t, const struct word *w,
+		       const struct input_item *item, unsigned long seq, int slot)
+{
+	static struct command scratch;
+	if (t->repeat_words && item->count > 1 && has_all(w)) {
+		for (size_t k = 0; k < item->count; k++) {
+			if (k)
+				append(c, " ", 1);
+			struct input_item one = { item->args + k, 1, item->seq };
+			expand_one(c, t, w, &one, seq, slot);
+		}
+		return;
+	}
+	if (t->quote_words) {
+		scratch.text_len = 0;
+		expand_word(&scratch, w, item, seq, slot, false);
+		command_append_quoted(c, scratch.text ? scratch.text : "", scratch.text_len);
+	} else {
+		expand_word(c, w, item, seq, slot, true);
+	}
+}
+
+/* The command line's text for the item; -1: a blank command line. */
+static int build_text(struct command *c, const struct template *t, const struct input_item *item,
+		      unsigned long seq, int slot)
 {
 	c->text_len = 0;
 	append(c, "", 0);
@@ -443,18 +477,44 @@ int command_expand(struct command *c, const struct template *t, const struct inp
 		if (c->text_len == strspn(c->text, " \t\r"))
 			return -1;
 	}
-	static struct command scratch;
 	for (size_t i = 0; i < t->count; i++) {
 		if (i)
 			append(c, " ", 1);
-		if (t->quote_words) {
-			scratch.text_len = 0;
-			expand_word(&scratch, &t->words[i], item, seq, slot, false);
-			command_append_quoted(c, scratch.text ? scratch.text : "", scratch.text_len);
-		} else {
-			expand_word(c, &t->words[i], item, seq, slot, true);
-		}
+		expand_one(c, t, &t->words[i], item, seq, slot);
 	}
+	return 0;
+}
+
+void template_repeat_words(struct template *t)
+{
+	t->repeat_words = true;
+}
+
+size_t command_length(const struct template *t, const struct arg *args, size_t count)
+{
+	static struct command scratch;
+	struct input_item item = { (struct arg *)args, count, 0 };
+	build_text(&scratch, t, &item, 0, 0);
+	return scratch.text_len;
+}
+
+size_t command_growth(const struct template *t, const struct arg *args, size_t count)
+{
+	static struct arg *twice;
+	static size_t cap;
+	twice = grow(twice, &cap, 2 * count + 1, sizeof *twice);
+	memcpy(twice, args, count * sizeof *args);
+	memcpy(twice + count, args, count * sizeof *args);
+	size_t one = command_length(t, args, count);
+	size_t two = command_length(t, twice, 2 * count);
+	return two > one ? two - one : 0;
+}
+
+int command_expand(struct command *c, const struct template *t, const struct input_item *item,
+		   unsigned long seq, int slot, const char *shell)
+{
+	if (build_text(c, t, item, seq, slot) != 0)
+		return -1;
 	const char *first = c->text + strspn(c->text, " \t");
 	if (command_needs_shell(c->text) || strlen(c->text) != c->text_len ||
 	    is_exported_function(first, strcspn(first, " \t")))

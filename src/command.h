@@ -28,6 +28,16 @@ struct template;
 struct template *template_new(char **words, int count, const char *replace, bool quote_words, bool append);
 /* Parses text that is not a command (--tagstring): no {} is appended. */
 struct template *template_new_text(const char *text, const char *replace);
+
+/* -X: each word that holds {} is repeated for each of the job's
+ * arguments, with that one (context replace); without it, {} holds them
+ * all, each quoted, joined by spaces (-m, -n). */
+void template_repeat_words(struct template *t);
+
+/* -m, -X: how long the command line is with these arguments (one input
+ * tuple), and how much longer each further tuple like it makes it. */
+size_t command_length(const struct template *t, const struct arg *args, size_t count);
+size_t command_growth(const struct template *t, const struct arg *args, size_t count);
 void template_free(struct template *t);
 
 /* Fills `c` for one job. Returns 0, or -1 when there is nothing to run

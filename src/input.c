@@ -62,6 +62,9 @@ struct input {
 	bool wrap;               /* --link: shorter sources start over */
 	bool streamed;           /* group 0 leads with a stream */
 	size_t *pos, *trial;     /* per group: the next tuple */
+	size_t *undo;            /* -m, -X: trial before the last tuple */
+	struct input_packing packing;
+	bool packed;
 	size_t consumed;         /* stream items consumed before pos[0] */
 	long per_job;
 	bool has_colsep;
@@ -466,13 +469,17 @@ static enum input_status next_tuple(struct input *in, struct input_item *item)
 		return INPUT_END;
 	memcpy(in->trial, in->pos, in->grp_count * sizeof *in->trial);
 	in->arg_count = 0;
-	long tuples = 0;
-	while (tuples < (in->per_job ? in->per_job : 1)) {  /* -N0: one each, given to no argument */
+	long tuples = 0, most = in->packed ? in->packing.most : in->per_job ? in->per_job : 1;  /* -N0: one each */
+	size_t used = 0;
+	while (tuples < most) {
 		size_t before = in->arg_count;
+		if (in->packed)
+			memcpy(in->undo, in->trial, in->grp_count * sizeof *in->undo);
 		in->blank_value = false;
 		enum input_status st = fetch(in, in->trial);
 		if (st == INPUT_AGAIN)
-			return INPUT_AGAIN;  /* nothing consumed: ask again after input_fill */
+			return INPUT_AGAIN;  /* nothing consumed: ask again after input_fill (a job is filled
+					      * as far as the input allows, whenever it comes) */
 		if (st != INPUT_ITEM)
 			break;
 		advance(in, in->trial);
@@ -480,9 +487,22 @@ static enum input_status next_tuple(struct input *in, struct input_item *item)
 			in->arg_count = before;  /* -r: as if it were not there */
 			continue;
 		}
+		if (in->packed) {
+			const struct arg *added = in->args + before;
+			size_t n = in->arg_count - before;
+			size_t more = tuples == 0 ? in->packing.length(in->packing.ctx, added, n)
+						  : in->packing.growth(in->packing.ctx, added, n);
+			if (tuples > 0 && used + more >= in->packing.budget) {
+				/* Too long with it: it begins the next job. */
+				memcpy(in->trial, in->undo, in->grp_count * sizeof *in->trial);
+				in->arg_count = before;
+				break;
+			}
+			used += more;
+		}
 		tuples++;
 	}
-	if (in->per_job == 0)
+	if (in->per_job == 0 && !in->packed)
 		in->arg_count = 0;
 	if (tuples == 0) {
 		in->ended = true;
@@ -497,6 +517,13 @@ static enum input_status next_tuple(struct input *in, struct input_item *item)
 	item->args = in->args;
 	item->count = in->arg_count;
 	return INPUT_ITEM;
+}
+
+void input_pack(struct input *in, const struct input_packing *packing)
+{
+	in->packing = *packing;
+	in->packed = true;
+	in->undo = xcalloc(in->grp_count ? in->grp_count : 1, sizeof *in->undo);
 }
 
 static bool is_blank(const struct input_item *item)
@@ -644,6 +671,7 @@ void input_close(struct input *in)
 	free(in->grp);
 	free(in->pos);
 	free(in->trial);
+	free(in->undo);
 	free(in->args);
 	joblog_history_free(&in->history);
 	free(in);

@@ -51,6 +51,20 @@ int input_fill(struct input *in);
  * the number of items, or -1 on a read error. */
 long input_count_all(struct input *in);
 
+/* -m, -X: each job takes input tuples while the command line they make
+ * stays shorter than `budget` bytes, and at most `most` of them. `length`
+ * gives the line's length with a job's first tuple, `growth` what each
+ * next one adds; `ctx` is passed to both. A first tuple over the budget
+ * is still taken, alone. */
+struct input_packing {
+	long most;
+	size_t budget;
+	size_t (*length)(void *ctx, const struct arg *args, size_t count);
+	size_t (*growth)(void *ctx, const struct arg *args, size_t count);
+	void *ctx;
+};
+void input_pack(struct input *in, const struct input_packing *packing);
+
 /* The number of jobs, when it can be known without consuming the input
  * (lists, files; not a pipe), less those --resume skips; -1 otherwise. */
 long input_total(struct input *in);

@@ -102,6 +102,11 @@ static const char usage_text[] =
 	"                        STR instead of ::: and ::::\n"
 	"  -n, --max-args N      up to N items per job; {} is all of them\n"
 	"  -N N                  the same, {1}..{N} naming each; -N0: one, given to none\n"
+	"  -m                    as many items a job as its line holds, spread over slots\n"
+	"  -X                    the same, each word with {} repeated for each item\n"
+	"      --xargs           as -m, not spread: the input streams\n"
+	"  -s, --max-chars N     command lines shorter than N (-m, -X: 131072)\n"
+	"  -x, --exit            end the run when -s is exceeded (always so)\n"
 	"  -I STR                use STR instead of {} (-iSTR, --replace=STR: the same)\n"
 	"  -r, --no-run-if-empty skip blank items\n"
 	"  -q, --quote           quote the command words too\n"
@@ -655,7 +660,7 @@ enum {
 	OPT_SEMAPHORE, OPT_FG, OPT_BG, OPT_ID, OPT_WAIT, OPT_SEM_TIMEOUT, OPT_SEM_ID, OPT_NO_JOBSERVER, OPT_JOBSERVER_STYLE,
 	OPT_PIPE, OPT_PIPEPART, OPT_BLOCK, OPT_RECSTART, OPT_RECEND, OPT_REGEXP, OPT_HEADER, OPT_ROUND_ROBIN, OPT_CAT,
 	OPT_FIFO, OPT_GNU, OPT_REPLACE, OPT_ARG_SEP, OPT_ARG_FILE_SEP, OPT_TRIM, OPT_SLOT_VAR, OPT_NICE,
-	OPT_TMPDIR, OPT_EOF, OPT_SHELL_QUOTE,
+	OPT_TMPDIR, OPT_EOF, OPT_SHELL_QUOTE, OPT_XARGS,
 };
 
 static const struct option long_options[] = {
@@ -727,6 +732,9 @@ static const struct option long_options[] = {
 	{ "eof", optional_argument, NULL, OPT_EOF },
 	{ "shell-quote", no_argument, NULL, OPT_SHELL_QUOTE },
 	{ "gnu", no_argument, NULL, OPT_GNU },
+	{ "xargs", no_argument, NULL, OPT_XARGS },
+	{ "max-chars", required_argument, NULL, 's' },
+	{ "exit", no_argument, NULL, 'x' },
 	{ "verbose", no_argument, NULL, 't' },
 	{ "joblog", required_argument, NULL, OPT_JOBLOG },
 	{ "jl", required_argument, NULL, OPT_JOBLOG },
@@ -1059,6 +1067,14 @@ static bool take_input_option(int c, const char *name, struct options *opts)
 	case 'r': opts->no_run_if_empty = true; break;
 	case 'q': opts->quote = true; break;
 	case 'v': opts->echo = true; break;
+	case 'm': opts->fill = FILL_MULTI; break;
+	case 'X': opts->fill = FILL_CONTEXT; break;
+	case OPT_XARGS: opts->fill = FILL_XARGS; break;
+	case 's':
+		if (parse_long(optarg, &opts->max_chars) != 0 || opts->max_chars < 1)
+			usage_error(name, "'%s' is not a number of characters (a whole number from 1)", optarg);
+		break;
+	case 'x': break;  /* -s exceeded: lanes always ends then */
 	case OPT_DRY_RUN: opts->dry_run = true; break;
 	case 't': opts->verbose = true; break;
 	default:
@@ -1256,6 +1272,11 @@ static void check_sources(const struct options *opts)
 		stdins += opts->sources[i].kind == SOURCE_FILE && strcmp(opts->sources[i].path, "-") == 0;
 	if (stdins > 1)
 		usage_error(":::: -", "standard input is named as %d sources: it can be read only once", stdins);
+	const char *fill = opts->fill == FILL_MULTI ? "-m" : opts->fill == FILL_CONTEXT ? "-X" : "--xargs";
+	if (opts->fill && !opts->command && !opts->pipe)
+		usage_error(fill, "fills a command's line with arguments: it needs a command (example: lanes %s echo)", fill);
+	if (opts->fill && opts->per_job_given && opts->per_job == 0)
+		usage_error("-N", "'0' gives %s no arguments to fill the command line with", fill);
 }
 
 /* What --pipe needs of the rest, once the sources are known: the data is
@@ -1284,6 +1305,9 @@ static void check_pipe(struct options *opts)
 		usage_error("--pipe", "cuts up standard input: it takes no ::: or -a sources (--pipepart -a FILE cuts up a file)");
 	if (opts->per_job_given && opts->per_job == 0)
 		usage_error("-N", "'0' would give each job no records of the data: give 1 or more");
+	if (opts->fill)
+		usage_error(opts->fill == FILL_MULTI ? "-m" : opts->fill == FILL_CONTEXT ? "-X" : "--xargs",
+			    "fills command lines with arguments: it cannot be combined with --pipe");
 	if (part && (opts->per_job_given || b->lines > 1))
 		usage_error(opts->per_job_given ? "-N" : "-L", "cannot be combined with --pipepart: its blocks are cut by size");
 	if (opts->round_robin && (opts->retries != 1 || opts->throttle))
@@ -1352,7 +1376,7 @@ void options_parse(int argc, char **argv, struct options *opts)
 	parse_argc = argc;
 	for (;;) {
 		int before = optind;
-		int c = getopt_long(argc, argv, "+:hj:P:uk0a:d:n:N:I:L:rqti::C:E:e::v", long_options, NULL);
+		int c = getopt_long(argc, argv, "+:hj:P:uk0a:d:n:N:I:L:rqti::C:E:e::vmXs:x", long_options, NULL);
 		if (c == -1)
 			break;
 		const char *arg = before < argc ? argv[before] : NULL;

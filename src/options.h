@@ -63,6 +63,15 @@ struct source_spec {
  * none, but both ends of each --colsep column, as GNU parallel. */
 enum trim { TRIM_DEFAULT, TRIM_NONE, TRIM_LEFT, TRIM_RIGHT, TRIM_BOTH };
 
+/* -m, -X, --xargs: a job takes as many arguments as its command line
+ * holds (spread over the job slots, but for --xargs); -X repeats each
+ * word with {} for each of them. */
+enum fill { FILL_NONE, FILL_MULTI, FILL_CONTEXT, FILL_XARGS };
+
+/* -m, -X without -s: command lines stay shorter than this, which a
+ * shell's -c line (one argument, at most 128 KiB with its NUL) can take. */
+#define MAX_CHARS_DEFAULT 131072
+
 struct options {
 	struct jobs_spec jobs;
 	long slots;               /* resolved -j, at most JOBS_LIMIT; 0: as many as the system allows */
@@ -125,6 +134,8 @@ struct options {
 	char *command_line;       /* --semaphore: the command words joined (allocated) */
 	bool verbose;             /* -t: print each command line to stderr */
 	bool echo;                /* -v: print each command line on stdout, before its output */
+	enum fill fill;           /* -m, -X, --xargs: as many arguments a job as fit */
+	long max_chars;           /* -s: the longest command line; 0: not given */
 
 	const char *joblog;       /* --joblog FILE, +FILE or -; NULL: none */
 	bool resume;              /* --resume: skip the seqs the joblog has */

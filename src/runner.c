@@ -27,6 +27,7 @@
 #include "runner.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -444,6 +445,16 @@ static struct job *next_job(void)
 			slots_release(slot);
 			continue;
 		}
+		if (opts->max_chars && j->cmd.text_len >= (size_t)opts->max_chars) {
+			/* As GNU parallel: the run ends, with status 255. */
+			msg_print("-s %ld: job %lu's command line would be %zu characters; it must be shorter: %.60s%s", opts->max_chars,
+				  item.seq, j->cmd.text_len, j->cmd.text, j->cmd.text_len > 60 ? "..." : "");
+			jobs_recycle(j);
+			slots_release(slot);
+			result->input_failed = true;
+			stop_starting();
+			return NULL;
+		}
 		j->seq = item.seq;
 		j->slot = slot;
 		j->out.tag = NULL;
@@ -721,6 +732,37 @@ static void progress_counts(struct progress_counts *c)
 
 /* ---- the run ---- */
 
+static size_t pack_length(void *ctx, const struct arg *args, size_t count)
+{
+	return command_length(ctx, args, count);
+}
+
+static size_t pack_growth(void *ctx, const struct arg *args, size_t count)
+{
+	return command_growth(ctx, args, count);
+}
+
+/* -m, -X, --xargs: jobs take arguments while their command lines hold
+ * them; but for --xargs, spread evenly over the slots, as GNU parallel
+ * does, which needs the whole input first. */
+static int pack(long slots)
+{
+	long most = opts->per_job_given ? opts->per_job : LONG_MAX;
+	if (opts->fill != FILL_XARGS && !opts->per_job_given) {
+		long tuples = input_count_all(input);
+		if (tuples < 0)
+			return -1;
+		long per = slots > 0 ? (tuples + slots - 1) / slots : tuples;
+		most = per > 0 ? per : 1;
+	}
+	if (opts->fill == FILL_CONTEXT)
+		template_repeat_words(template);
+	struct input_packing p = { most, (size_t)(opts->max_chars ? opts->max_chars : MAX_CHARS_DEFAULT), pack_length,
+				   pack_growth, template };
+	input_pack(input, &p);
+	return 0;
+}
+
 static int setup(void)
 {
 	if (loop_init() != 0) {
@@ -782,6 +824,8 @@ static int setup(void)
 	halt_init(opts, total_items);
 	if (opts->joblog && !opts->dry_run &&
 	    !(joblog = joblog_open(opts->joblog, opts->resume || opts->retry_failed, output_text)))
+		return -1;
+	if (opts->fill && pack(slots) != 0)
 		return -1;
 	pace_init(opts, slots);
 	long total = -1;

@@ -71,3 +71,38 @@ load helpers/common
 	run_lanes '' -v --dry-run echo ::: a
 	[ "$output" = "echo a" ]
 }
+
+@test "-X with 100000 arguments fills each command line to under 128 KiB and loses none" {
+	seq 100000 >"$BATS_TEST_TMPDIR/in"
+	run_to_files '' lanes -X -j2 -a "$BATS_TEST_TMPDIR/in" echo
+	echo "status $status"
+	[ "$status" -eq 0 ]
+	awk '{ n += NF; if (length($0) >= 131072) bad = 1 } END { print NR " lines, " n " words"; exit bad || n != 100000 }' "$OUT"
+	# every number once, in order within a line
+	[ "$(tr ' ' '\n' <"$OUT" | sort -n | uniq | wc -l)" -eq 100000 ]
+	[ "$(wc -l <"$OUT")" -lt 20 ]
+}
+
+@test "-s too small for one argument: one line naming the job, status 255, nothing run" {
+	run_lanes '' -m -j1 -s 10 touch "$BATS_TEST_TMPDIR/ran-{}" ::: b
+	show
+	[ "$status" -eq 255 ]
+	[[ $stderr == "lanes: -s 10: job 1's command line would be "*" characters; it must be shorter: touch "* ]]
+	[ "$(lines_of "$stderr")" -eq 1 ]
+	[ -z "$(ls "$BATS_TEST_TMPDIR" | grep ran-)" ]
+}
+
+@test "bad -m, -X and -s uses are refused with one line and 255" {
+	run_lanes '' -s 0 echo ::: a
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "lanes: -s: '0' is not a number of characters (a whole number from 1)" ]
+	run_lanes 'a' -m --pipe cat
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "lanes: -m: fills command lines with arguments: it cannot be combined with --pipe" ]
+	run_lanes 'echo a' -X
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "lanes: -X: fills a command's line with arguments: it needs a command (example: lanes -X echo)" ]
+	run_lanes '' -X -N0 echo ::: a
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "lanes: -N: '0' gives -X no arguments to fill the command line with" ]
+}

@@ -256,6 +256,16 @@ parallel_agrees() {
 @test "-v prints each command line on standard output, before the job's output" { lanes_agrees; }
 @test "--process-slot-var sets the variable to the slot less one" { lanes_agrees; }
 @test "--dryrun, --max-procs, --linebuffer and --gnu are the spellings GNU parallel takes" { lanes_agrees; }
+@test "-X repeats each word that holds {} for each argument (context replace)" { lanes_agrees; }
+@test "-m puts all the arguments where {} is, each its own word" { lanes_agrees; }
+@test "-X leaves {#} and words without {} once" { lanes_agrees; }
+@test "-m spreads the arguments evenly over the job slots" { lanes_agrees; }
+@test "-X reads standard input whole to spread it over the slots" { lanes_agrees; }
+@test "-m -s N keeps each command line shorter than N characters" { lanes_agrees; }
+@test "-X -s N counts the repeated words" { lanes_agrees; }
+@test "-s with an argument too long for it ends the run with 255" { lanes_agrees; }
+@test "--xargs fills lines without spreading them over the slots" { lanes_agrees; }
+@test "-N caps the arguments -X gives a job" { lanes_agrees; }
 
 @test "GNU parallel agrees with every case of compat.table" { parallel_agrees compat.table; }
 
