@@ -123,7 +123,8 @@ static const char usage_text[] =
 	"      --recend STR      records end with STR (newline); --recstart STR begin so\n"
 	"      --regexp          --recend and --recstart are regular expressions\n"
 	"  -N N                  (with --pipe) exactly N records a block\n"
-	"  -L, --max-lines N     (with --pipe) a record is N lines\n"
+	"  -L, --max-lines N     (with --pipe) a record is N lines; without it, N lines\n"
+	"                        a job, as -X (-l: -L 1)\n"
 	"      --header H        H lines, or what matches regex H, go before every block\n"
 	"      --round-robin     one job per slot, each fed block after block\n"
 	"      --cat             the block in a temporary file, named by {}\n"
@@ -972,8 +973,12 @@ static bool take_pipe_option(int c, const char *name, struct options *opts)
 	case OPT_RECEND: b->recend = optarg; opts->recend_given = true; break;
 	case OPT_REGEXP: b->regexp = true; break;
 	case 'L':
-		if (parse_long(optarg, &b->lines) != 0 || b->lines < 1)
+	case 'l':
+		b->lines = 1;  /* -l alone: 1 */
+		if (optarg && (parse_long(optarg, &b->lines) != 0 || b->lines < 1))
 			usage_error(name, "'%s' is not a number of lines (a whole number from 1)", optarg);
+		opts->lines_given = true;
+		opts->lines_option = c == 'l' ? "-l" : "-L";
 		break;
 	case OPT_HEADER:
 		if (optarg[0] == '\0')
@@ -1067,9 +1072,9 @@ static bool take_input_option(int c, const char *name, struct options *opts)
 	case 'r': opts->no_run_if_empty = true; break;
 	case 'q': opts->quote = true; break;
 	case 'v': opts->echo = true; break;
-	case 'm': opts->fill = FILL_MULTI; break;
-	case 'X': opts->fill = FILL_CONTEXT; break;
-	case OPT_XARGS: opts->fill = FILL_XARGS; break;
+	case 'm': opts->fill = FILL_MULTI; opts->fill_option = "-m"; break;
+	case 'X': opts->fill = FILL_CONTEXT; opts->fill_option = "-X"; break;
+	case OPT_XARGS: opts->fill = FILL_XARGS; opts->fill_option = "--xargs"; break;
 	case 's':
 		if (parse_long(optarg, &opts->max_chars) != 0 || opts->max_chars < 1)
 			usage_error(name, "'%s' is not a number of characters (a whole number from 1)", optarg);
@@ -1265,14 +1270,23 @@ static void check_combinations(struct options *opts, const struct parse_state *s
 
 /* Standard input can be one source only: read once, it has nothing left
  * for a second one. */
-static void check_sources(const struct options *opts)
+static void check_sources(struct options *opts)
 {
 	int stdins = 0;
 	for (int i = 0; i < (int)opts->source_count; i++)
 		stdins += opts->sources[i].kind == SOURCE_FILE && strcmp(opts->sources[i].path, "-") == 0;
 	if (stdins > 1)
 		usage_error(":::: -", "standard input is named as %d sources: it can be read only once", stdins);
-	const char *fill = opts->fill == FILL_MULTI ? "-m" : opts->fill == FILL_CONTEXT ? "-X" : "--xargs";
+	if (opts->lines_given && !opts->pipe) {
+		/* As GNU parallel: -L N without --pipe is -X with N lines a job. */
+		opts->fill = FILL_CONTEXT;
+		opts->fill_option = opts->lines_option;
+		opts->per_job = opts->blocks.lines;
+		opts->per_job_given = true;
+		opts->blocks.lines = 1;
+		opts->lines_given = false;
+	}
+	const char *fill = opts->fill_option;
 	if (opts->fill && !opts->command && !opts->pipe)
 		usage_error(fill, "fills a command's line with arguments: it needs a command (example: lanes %s echo)", fill);
 	if (opts->fill && opts->per_job_given && opts->per_job == 0)
@@ -1287,7 +1301,7 @@ static void check_pipe(struct options *opts)
 	if (opts->pipe && opts->command_count == 0)
 		usage_error("--pipe", "needs a command to give the blocks to (example: lanes --pipe wc -l)");
 	if (!opts->pipe) {
-		const char *alone = b->header ? "--header" : b->lines > 1 ? "-L" : opts->round_robin ? "--round-robin"
+		const char *alone = b->header ? "--header" : opts->round_robin ? "--round-robin"
 			: opts->feed == FEED_CAT ? "--cat" : opts->feed == FEED_FIFO ? "--fifo" : NULL;
 		if (alone)
 			usage_error(alone, "is for blocks of data: it needs --pipe or --pipepart (here, for now)");
@@ -1306,8 +1320,7 @@ static void check_pipe(struct options *opts)
 	if (opts->per_job_given && opts->per_job == 0)
 		usage_error("-N", "'0' would give each job no records of the data: give 1 or more");
 	if (opts->fill)
-		usage_error(opts->fill == FILL_MULTI ? "-m" : opts->fill == FILL_CONTEXT ? "-X" : "--xargs",
-			    "fills command lines with arguments: it cannot be combined with --pipe");
+		usage_error(opts->fill_option, "fills command lines with arguments: it cannot be combined with --pipe");
 	if (part && (opts->per_job_given || b->lines > 1))
 		usage_error(opts->per_job_given ? "-N" : "-L", "cannot be combined with --pipepart: its blocks are cut by size");
 	if (opts->round_robin && (opts->retries != 1 || opts->throttle))
@@ -1376,7 +1389,7 @@ void options_parse(int argc, char **argv, struct options *opts)
 	parse_argc = argc;
 	for (;;) {
 		int before = optind;
-		int c = getopt_long(argc, argv, "+:hj:P:uk0a:d:n:N:I:L:rqti::C:E:e::vmXs:x", long_options, NULL);
+		int c = getopt_long(argc, argv, "+:hj:P:uk0a:d:n:N:I:L:l::rqti::C:E:e::vmXs:x", long_options, NULL);
 		if (c == -1)
 			break;
 		const char *arg = before < argc ? argv[before] : NULL;

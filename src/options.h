@@ -135,6 +135,9 @@ struct options {
 	bool verbose;             /* -t: print each command line to stderr */
 	bool echo;                /* -v: print each command line on stdout, before its output */
 	enum fill fill;           /* -m, -X, --xargs: as many arguments a job as fit */
+	const char *fill_option;  /* which one (or -L, -l), for messages */
+	bool lines_given;         /* -L, -l: with --pipe, lines a record; else -X -N */
+	const char *lines_option;
 	long max_chars;           /* -s: the longest command line; 0: not given */
 
 	const char *joblog;       /* --joblog FILE, +FILE or -; NULL: none */

@@ -266,6 +266,8 @@ parallel_agrees() {
 @test "-s with an argument too long for it ends the run with 255" { lanes_agrees; }
 @test "--xargs fills lines without spreading them over the slots" { lanes_agrees; }
 @test "-N caps the arguments -X gives a job" { lanes_agrees; }
+@test "-L N without --pipe gives each job N lines, each word with {} repeated for each" { lanes_agrees; }
+@test "-l alone is -L 1" { lanes_agrees; }
 
 @test "GNU parallel agrees with every case of compat.table" { parallel_agrees compat.table; }
 
