@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "defaults.h"
 #include "machine.h"
 
 static const char usage_text[] =
@@ -129,6 +130,8 @@ static const char usage_text[] =
 	"      --round-robin     one job per slot, each fed block after block\n"
 	"      --cat             the block in a temporary file, named by {}\n"
 	"      --fifo            the block through a named pipe, named by {}\n"
+	"  -J, --profile NAME     options from $XDG_CONFIG_HOME/lanes/NAME, instead of\n"
+	"                         .../lanes/config (both before $LANES_OPTIONS)\n"
 	"  -h, --help             print this help and exit\n"
 	"      --version          print the version and exit\n"
 	"\n"
@@ -733,6 +736,7 @@ static const struct option long_options[] = {
 	{ "eof", optional_argument, NULL, OPT_EOF },
 	{ "shell-quote", no_argument, NULL, OPT_SHELL_QUOTE },
 	{ "gnu", no_argument, NULL, OPT_GNU },
+	{ "profile", required_argument, NULL, 'J' },
 	{ "xargs", no_argument, NULL, OPT_XARGS },
 	{ "max-chars", required_argument, NULL, 's' },
 	{ "exit", no_argument, NULL, 'x' },
@@ -926,6 +930,7 @@ static bool take_run_option(int c, const char *name, struct options *opts, struc
 		st->shell_given = true;
 		break;
 	case OPT_GNU: break;  /* lanes behaves so anyway */
+	case 'J': break;      /* read before the options (defaults.c) */
 	case OPT_NICE: {
 		long n;
 		if (parse_signed(optarg, &n) != 0 || n < -20 || n > 19)
@@ -1376,6 +1381,27 @@ static void semaphore_command(struct options *opts, int argc, char **argv)
 	add_source(opts, (struct source_spec){ .kind = SOURCE_LIST, .values = &opts->command_line, .count = 1 });
 }
 
+#define SHORT_OPTIONS "+:hj:P:uk0a:d:n:N:I:L:l::rqti::C:E:e::vmXs:xJ:"
+
+/* -J NAME, --profile NAME: found before the options are taken, since the
+ * profiles' options come first. */
+static const char **find_profiles(int argc, char **argv, int *count)
+{
+	static const char **names;
+	static size_t cap;
+	*count = 0;
+	opterr = 0;
+	optind = 0;  /* glibc: start over */
+	int c;
+	while ((c = getopt_long(argc, argv, SHORT_OPTIONS, long_options, NULL)) != -1)
+		if (c == 'J') {
+			names = xgrow(names, &cap, (size_t)*count + 1, sizeof *names);
+			names[(*count)++] = optarg;
+		}
+	optind = 0;
+	return names;
+}
+
 void options_parse(int argc, char **argv, struct options *opts)
 {
 	struct parse_state st = { "-j", "", false, false, false };
@@ -1384,12 +1410,15 @@ void options_parse(int argc, char **argv, struct options *opts)
 	const char *base = strrchr(argv[0], '/');
 	if (strcmp(base ? base + 1 : argv[0], "sem") == 0)
 		opts->semaphore = true;  /* sem is lanes --semaphore, as GNU's */
+	int profile_count;
+	const char **profiles = find_profiles(argc, argv, &profile_count);
+	argv = defaults_argv(argc, argv, profiles, profile_count, &argc);
 	opterr = 0;
 	parse_argv = argv;
 	parse_argc = argc;
 	for (;;) {
-		int before = optind;
-		int c = getopt_long(argc, argv, "+:hj:P:uk0a:d:n:N:I:L:l::rqti::C:E:e::vmXs:x", long_options, NULL);
+		int before = optind > 0 ? optind : 1;  /* 0: getopt starts over (find_profiles) */
+		int c = getopt_long(argc, argv, SHORT_OPTIONS, long_options, NULL);
 		if (c == -1)
 			break;
 		const char *arg = before < argc ? argv[before] : NULL;
@@ -1436,4 +1465,5 @@ void options_free(struct options *opts)
 	free(opts->sources);
 	opts->sources = NULL;
 	opts->source_count = 0;
+	defaults_free();
 }

@@ -1,0 +1,16 @@
+/* defaults.h — the options lanes takes before its command line's: the
+ * words of $XDG_CONFIG_HOME/lanes/config (or of the -J profiles given
+ * instead), then those of $LANES_OPTIONS. A later option overrides an
+ * earlier one, so the command line has the last word. */
+#ifndef LANES_DEFAULTS_H
+#define LANES_DEFAULTS_H
+
+/* argv with the default options put after argv[0]; `profiles` are the
+ * -J names, in order (none: the config file, when there is one). The
+ * result lives until defaults_free. On a profile that cannot be read, or
+ * a quote left open, prints one line and exits with 255. */
+char **defaults_argv(int argc, char **argv, const char *const *profiles, int profile_count, int *new_argc);
+
+void defaults_free(void);
+
+#endif
