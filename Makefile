@@ -4,6 +4,9 @@
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra
@@ -98,14 +101,26 @@ fuzz: $(FUZZ_BIN)
 		build/fuzz/fuzz_$$t -merge=1 tests/fuzz/corpus/$$t build/fuzz/work-$$t >/dev/null 2>&1; \
 	done
 
+# Completions for bash, zsh and fish, written from what `./lanes --help`
+# lists, so that --help stays the one list of options. The recipe writes
+# all three; lanes.bash stands for them.
+completions: build/completions/lanes.bash
+
+build/completions/lanes.bash: lanes tools/completions
+	tools/completions ./lanes build/completions
+
 # sem is lanes --semaphore, as GNU parallel's sem is parallel --semaphore.
-install: lanes
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+install: lanes completions
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 lanes $(DESTDIR)$(BINDIR)/lanes
 	ln -sf lanes $(DESTDIR)$(BINDIR)/sem
 	install -m 644 man/lanes.1 $(DESTDIR)$(MANDIR)/man1/lanes.1
+	install -m 644 build/completions/lanes.bash $(DESTDIR)$(BASHCOMPDIR)/lanes
+	install -m 644 build/completions/_lanes $(DESTDIR)$(ZSHCOMPDIR)/_lanes
+	install -m 644 build/completions/lanes.fish $(DESTDIR)$(FISHCOMPDIR)/lanes.fish
 
 clean:
 	rm -rf lanes $(OBJ) build
 
-.PHONY: all bench check check-sanitize check-valgrind stress fuzz fuzz-build fuzz-replay install clean
+.PHONY: all bench check check-sanitize check-valgrind completions stress fuzz fuzz-build fuzz-replay install clean
