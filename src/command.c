@@ -172,6 +172,38 @@ struct template {
 	bool repeat_words;     /* -X: a word with {} is repeated for each item */
 };
 
+static const char *const *columns;  /* --header: {name} is that column */
+static size_t column_count;
+
+void template_set_columns(const char *const *names, size_t count)
+{
+	columns = names;
+	column_count = count;
+}
+
+static const struct { const char *text; enum modifier mod; } mods[] = {
+	{ "/.}", MOD_BASENAME_NO_EXTENSION }, { "//}", MOD_DIRNAME }, { "/}", MOD_BASENAME },
+	{ ".}", MOD_NO_EXTENSION }, { "}", MOD_NONE },
+};
+
+/* {name}, {name.} ... of a --header column, at s (after its '{'). */
+static size_t match_column(const char *s, struct piece *out)
+{
+	for (size_t c = 0; c < column_count; c++) {
+		size_t n = strlen(columns[c]);
+		if (n == 0 || strncmp(s, columns[c], n) != 0)
+			continue;
+		for (size_t i = 0; i < sizeof mods / sizeof mods[0]; i++) {
+			size_t m = strlen(mods[i].text);
+			if (strncmp(s + n, mods[i].text, m) == 0) {
+				*out = (struct piece){ .kind = PIECE_POSITION, .mod = mods[i].mod, .position = (long)c + 1 };
+				return n + m;
+			}
+		}
+	}
+	return 0;
+}
+
 /* Recognises a replacement string at s; returns its length, or 0. */
 static size_t match_replacement(const char *s, const char *replace, struct piece *out)
 {
@@ -183,6 +215,9 @@ static size_t match_replacement(const char *s, const char *replace, struct piece
 	}
 	if (s[0] != '{')
 		return 0;
+	size_t named = match_column(s + 1, out);
+	if (named)
+		return named + 1;
 	const char *p = s + 1;
 	if (!replace && *p == '}')
 		return 2;
@@ -201,10 +236,6 @@ static size_t match_replacement(const char *s, const char *replace, struct piece
 	}
 	if ((negative && digits == 0) || (digits > 0 && position == 0) || (*p >= '0' && *p <= '9'))
 		return 0;
-	static const struct { const char *text; enum modifier mod; } mods[] = {
-		{ "/.}", MOD_BASENAME_NO_EXTENSION }, { "//}", MOD_DIRNAME }, { "/}", MOD_BASENAME },
-		{ ".}", MOD_NO_EXTENSION }, { "}", MOD_NONE },
-	};
 	for (size_t i = 0; i < sizeof mods / sizeof mods[0]; i++) {
 		size_t n = strlen(mods[i].text);
 		if (strncmp(p, mods[i].text, n) != 0)

@@ -29,6 +29,11 @@ struct template *template_new(char **words, int count, const char *replace, bool
 /* Parses text that is not a command (--tagstring): no {} is appended. */
 struct template *template_new_text(const char *text, const char *replace);
 
+/* --header: {name} (and {name.}, {name/} ...) stands for the column of
+ * that name, from 1 in the order given. Before template_new; the names
+ * stay the caller's. */
+void template_set_columns(const char *const *names, size_t count);
+
 /* -X: each word that holds {} is repeated for each of the job's
  * arguments, with that one (context replace); without it, {} holds them
  * all, each quoted, joined by spaces (-m, -n). */

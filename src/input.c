@@ -13,6 +13,7 @@
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,6 +33,7 @@ struct stream {
 	size_t dlen;
 	bool nul_to_text;        /* a NUL in an item becomes the two characters \0 */
 	const char *eof_item;    /* -E: an item equal to it ends the stream; NULL: none */
+	bool header_taken;       /* --header: its first item was read (so no count ahead) */
 	char *buf;
 	size_t start, end, cap;  /* unconsumed bytes: buf[start..end) */
 	size_t scan;             /* buf[next value..scan) holds no delimiter */
@@ -65,6 +67,8 @@ struct input {
 	size_t *undo;            /* -m, -X: trial before the last tuple */
 	struct input_packing packing;
 	bool packed;
+	char **names;            /* --header: the column names, in argument order */
+	size_t name_count, name_cap;
 	size_t consumed;         /* stream items consumed before pos[0] */
 	long per_job;
 	bool has_colsep;
@@ -271,6 +275,8 @@ static size_t list_before_eof(const struct source *src, const char *eof)
 	return src->count;
 }
 
+static void take_header(struct input *in, struct source *src);
+
 static void add_source(struct input *in, struct source src)
 {
 	in->src = xrealloc(in->src, (in->src_count + 1) * sizeof *in->src);
@@ -352,6 +358,8 @@ struct input *input_open(const struct options *opts)
 		}
 		add_source(in, src);
 	}
+	for (size_t i = 0; i < in->src_count && opts->arg_header; i++)
+		take_header(in, &in->src[i]);
 	for (size_t i = 0; i < in->src_count && opts->eof_string; i++)
 		if (in->src[i].stream)
 			in->src[i].stream->eof_item = opts->eof_string;
@@ -519,6 +527,50 @@ static enum input_status next_tuple(struct input *in, struct input_item *item)
 	return INPUT_ITEM;
 }
 
+/* --header: the first item of a source names its column (or, with
+ * --colsep, its columns); it is read now, waiting for it if need be
+ * (before the run, as a source read whole is), and is no job. */
+static void take_header(struct input *in, struct source *src)
+{
+	struct arg v = { "", 0 };
+	bool have = false;
+	if (src->stream) {
+		struct stream *s = src->stream;
+		enum input_status st;
+		while ((st = stream_peek(s, 0, &v)) == INPUT_AGAIN) {
+			struct pollfd p = { .fd = s->fd, .events = POLLIN };
+			poll(&p, 1, -1);
+			if (stream_fill(s, false) != 0)
+				break;
+		}
+		have = st == INPUT_ITEM;
+		s->header_taken = true;
+	} else if (src->count > 0) {
+		v = src->values[0];
+		have = true;
+	}
+	size_t before = in->arg_count;
+	if (have)
+		add_value(in, v);
+	for (size_t i = before; i < in->arg_count; i++) {
+		in->names = xgrow(in->names, &in->name_cap, in->name_count + 1, sizeof *in->names);
+		in->names[in->name_count++] = xstrndup(in->args[i].ptr, in->args[i].len);
+	}
+	in->arg_count = before;
+	if (have && src->stream) {
+		stream_consume(src->stream, 1);
+	} else if (have) {
+		memmove(src->values, src->values + 1, (src->count - 1) * sizeof *src->values);
+		src->count--;
+	}
+}
+
+const char *const *input_column_names(const struct input *in, size_t *count)
+{
+	*count = in->name_count;
+	return (const char *const *)in->names;
+}
+
 void input_pack(struct input *in, const struct input_packing *packing)
 {
 	in->packing = *packing;
@@ -594,7 +646,7 @@ long input_count_all(struct input *in)
 static long count_file_items(const struct stream *s)
 {
 	struct stat st;
-	if (s->eof_item || fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode))
+	if (s->eof_item || s->header_taken || fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode))
 		return -1;  /* with -E, only reading tells */
 	char buf[BLOCK];
 	off_t at = lseek(s->fd, 0, SEEK_CUR);
@@ -672,6 +724,9 @@ void input_close(struct input *in)
 	free(in->pos);
 	free(in->trial);
 	free(in->undo);
+	for (size_t i = 0; i < in->name_count; i++)
+		free(in->names[i]);
+	free(in->names);
 	free(in->args);
 	joblog_history_free(&in->history);
 	free(in);

@@ -65,6 +65,10 @@ struct input_packing {
 };
 void input_pack(struct input *in, const struct input_packing *packing);
 
+/* --header: the column names its sources began with, in the order of
+ * the arguments they name; valid until input_close. */
+const char *const *input_column_names(const struct input *in, size_t *count);
+
 /* The number of jobs, when it can be known without consuming the input
  * (lists, files; not a pipe), less those --resume skips; -1 otherwise. */
 long input_total(struct input *in);

@@ -126,7 +126,8 @@ static const char usage_text[] =
 	"  -N N                  (with --pipe) exactly N records a block\n"
 	"  -L, --max-lines N     (with --pipe) a record is N lines; without it, N lines\n"
 	"                        a job, as -X (-l: -L 1)\n"
-	"      --header H        H lines, or what matches regex H, go before every block\n"
+	"      --header H        H lines, or what matches regex H, go before every block;\n"
+	"                        without --pipe, --header : names each source {name}\n"
 	"      --round-robin     one job per slot, each fed block after block\n"
 	"      --cat             the block in a temporary file, named by {}\n"
 	"      --fifo            the block through a named pipe, named by {}\n"
@@ -1305,8 +1306,15 @@ static void check_pipe(struct options *opts)
 	struct blocks_spec *b = &opts->blocks;
 	if (opts->pipe && opts->command_count == 0)
 		usage_error("--pipe", "needs a command to give the blocks to (example: lanes --pipe wc -l)");
+	if (!opts->pipe && b->header) {
+		if (strcmp(b->header, ":") != 0 && strcmp(b->header, "1") != 0)
+			usage_error("--header", "'%s': without --pipe it takes : or 1 (each source's first item names its column)",
+				    b->header);
+		opts->arg_header = true;
+		b->header = NULL;
+	}
 	if (!opts->pipe) {
-		const char *alone = b->header ? "--header" : opts->round_robin ? "--round-robin"
+		const char *alone = opts->round_robin ? "--round-robin"
 			: opts->feed == FEED_CAT ? "--cat" : opts->feed == FEED_FIFO ? "--fifo" : NULL;
 		if (alone)
 			usage_error(alone, "is for blocks of data: it needs --pipe or --pipepart (here, for now)");

@@ -137,6 +137,7 @@ struct options {
 	enum fill fill;           /* -m, -X, --xargs: as many arguments a job as fit */
 	const char *fill_option;  /* which one (or -L, -l), for messages */
 	bool lines_given;         /* -L, -l: with --pipe, lines a record; else -X -N */
+	bool arg_header;          /* --header : without --pipe: each source's first item names it */
 	const char *lines_option;
 	long max_chars;           /* -s: the longest command line; 0: not given */
 

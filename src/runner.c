@@ -780,6 +780,10 @@ static int setup(void)
 		spawn_nice(opts->nice);
 	if (local_init(opts->shell, opts->tty, job_reaped, job_stopped, termseq_after_reaping) != 0)
 		return -1;
+	size_t columns;
+	const char *const *names = input ? input_column_names(input, &columns) : NULL;
+	if (names)
+		template_set_columns(names, columns);
 	template = template_new(opts->command, opts->command_count, opts->replace, opts->quote,
 				!(opts->pipe && opts->feed == FEED_PIPE));
 	if (opts->tagstring)

@@ -106,3 +106,16 @@ load helpers/common
 	[ "$status" -eq 255 ]
 	[ "$stderr" = "lanes: -N: '0' gives -X no arguments to fill the command line with" ]
 }
+
+@test "--header without --pipe takes : or 1 only; an empty source gives no name" {
+	run_lanes '' --header 2 echo ::: a
+	show
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "lanes: --header: '2': without --pipe it takes : or 1 (each source's first item names its column)" ]
+	run_lanes '' --header : echo '[{x}]' ::: x
+	show
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run_lanes '' --header 1 echo '[{x}]' ::: x y
+	[ "$output" = '[y]' ]
+}

@@ -260,7 +260,7 @@ cases_give() {
 --pipepart -a /dev/null -N2 cat|-N: cannot be combined with --pipepart: its blocks are cut by size
 --pipe --round-robin --retries 2 cat|--round-robin: cannot be combined with --retries: a job's blocks are not kept
 --pipe --round-robin --cat cat|--round-robin: feeds each job on its standard input: cannot be combined with --cat or --fifo
---header 1 cat ::: a|--header: is for blocks of data: it needs --pipe or --pipepart (here, for now)
+--header 2 cat ::: a|--header: '2': without --pipe it takes : or 1 (each source's first item names its column)
 --cat cat ::: a|--cat: is for blocks of data: it needs --pipe or --pipepart (here, for now)
 --pipe --regexp --recend '(' cat|--regexp: --recend '(' with --recstart '': Unmatched ( or \(
 --pipe --block -2 cat </dev/null|--block -2: a share of the input needs its size: use --pipepart, or a file as standard input

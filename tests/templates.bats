@@ -268,6 +268,9 @@ parallel_agrees() {
 @test "-N caps the arguments -X gives a job" { lanes_agrees; }
 @test "-L N without --pipe gives each job N lines, each word with {} repeated for each" { lanes_agrees; }
 @test "-l alone is -L 1" { lanes_agrees; }
+@test "--header : takes each ::: source's first value as its name, {name}" { lanes_agrees; }
+@test "--header : with --colsep names the columns by the first line, and {name.} works" { lanes_agrees; }
+@test "--header : reads the names from standard input too" { lanes_agrees; }
 
 @test "GNU parallel agrees with every case of compat.table" { parallel_agrees compat.table; }
 
