@@ -8,10 +8,10 @@
  * started after the limit was last cut (the others ran partly under the
  * higher limit, and are left out). At its end:
  *
- * - CPU use. What the CPUs could give is their time less what the
- *   hypervisor took from them (steal): a loaded host's virtual CPUs give
- *   less, and jobs that get all of what is left are CPU-bound all the
- *   same. While the limit is at most the CPUs, the jobs do not compete
+ * - CPU use. What the CPUs could give the jobs is their time less what
+ *   the hypervisor took from them (steal: a loaded host's virtual CPUs
+ *   give less) and less what other processes used; jobs that get all of
+ *   what is left are CPU-bound all the same. While the limit is at most the CPUs, the jobs do not compete
  *   for them, so CPU time over run time (of it, what the CPUs gave) says
  *   what they are: at least
  *   CPU_BOUND and they are CPU-bound, and the limit stays at the CPUs;
@@ -46,13 +46,13 @@
 #define CPUS_FULL 0.75
 #define PROBE_HOLD 12
 #define BEST_DRIFT 1.02  /* the best median forgets, 2 % a measurement */
-#define GIVEN_MIN 0.25   /* of the CPUs' time: what steal is believed to leave at least */
+#define GIVEN_MIN 0.25   /* of the CPUs' time: what the jobs are believed to get at least */
 
 static long limit, lowest, highest, cpus;
 static bool cpu_bound, cpu_known;
 static int64_t since;            /* this measurement's start */
-static int64_t (*steal_of)(void);
-static int64_t stolen_since;     /* steal at its start */
+static void (*cpu_use_of)(int64_t *busy, int64_t *stolen);
+static int64_t busy_since, stolen_since;  /* the CPUs' use at its start */
 static int64_t last_cut = -1;    /* when the limit was last halved */
 static long done;
 static double cpu_sum, run_sum;  /* ns, this measurement */
@@ -72,15 +72,17 @@ static long clamp(long n)
 static void measure_from(int64_t now)
 {
 	since = now;
-	stolen_since = steal_of ? steal_of() : 0;
+	busy_since = stolen_since = 0;
+	if (cpu_use_of)
+		cpu_use_of(&busy_since, &stolen_since);
 	done = 0;
 	cpu_sum = run_sum = 0;
 	full = false;
 }
 
-long adapt_init(long min, long max, long machine_cpus, int64_t now, int64_t (*steal)(void))
+long adapt_init(long min, long max, long machine_cpus, int64_t now, void (*cpu_use)(int64_t *busy, int64_t *stolen))
 {
-	steal_of = steal;
+	cpu_use_of = cpu_use;
 	lowest = min < 1 ? 1 : min;
 	highest = max < lowest ? lowest : max;
 	cpus = machine_cpus < 1 ? 1 : machine_cpus;
@@ -122,8 +124,14 @@ static long judge(int64_t now, const char **why)
 	double wall = (double)(now - since);
 	double rate = (double)done * 1e9 / wall;
 	double median = median_run();
-	double stolen = steal_of ? (double)(steal_of() - stolen_since) : 0;
-	double given = 1 - stolen / (wall * (double)cpus);  /* of the CPUs' time, what they gave */
+	int64_t busy = busy_since, stolen = stolen_since;
+	if (cpu_use_of)
+		cpu_use_of(&busy, &stolen);
+	double others = (double)(busy - busy_since) - cpu_sum;  /* other processes' use, about */
+	if (others < 0)
+		others = 0;
+	/* of the CPUs' time, what they could give the jobs */
+	double given = 1 - ((double)(stolen - stolen_since) + others) / (wall * (double)cpus);
 	if (!(given >= GIVEN_MIN))
 		given = GIVEN_MIN;
 	if (given > 1)

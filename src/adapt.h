@@ -4,7 +4,7 @@
  * jobs complete no slower, multiplicative decrease on throttling or when
  * run times climb without gain, never above the CPUs for CPU-bound work.
  * It reads no clock and makes no system call: times are given to it, and
- * the CPU time a hypervisor took comes from a function it is given, so
+ * the CPUs' use by all comes from a function it is given, so
  * tests and fuzzing can drive it. */
 #ifndef LANES_ADAPT_H
 #define LANES_ADAPT_H
@@ -12,10 +12,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Starts at 2 x cpus, kept within min..max. Returns the limit. `steal`
- * (NULL: none) gives the CPU time taken from those CPUs so far, in ns;
- * it is asked once a measurement. */
-long adapt_init(long min, long max, long cpus, int64_t now, int64_t (*steal)(void));
+/* Starts at 2 x cpus, kept within min..max. Returns the limit. `cpu_use`
+ * (NULL: none) gives the CPUs' busy and stolen time so far, in ns (as
+ * machine_cpu_use); it is asked once a measurement. */
+long adapt_init(long min, long max, long cpus, int64_t now, void (*cpu_use)(int64_t *busy, int64_t *stolen));
 
 /* An attempt that was not throttled ended at `now`: it started at
  * `started`, used `cpu_ns` of CPU, and `full` says every slot was in use

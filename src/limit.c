@@ -137,7 +137,7 @@ long limit_init(const struct limit_spec *s, long most, int64_t now)
 	}
 	if (spec.adaptive) {
 		long max = spec.max < cap ? spec.max : cap;
-		current = adapt_init(spec.min < max ? spec.min : max, max, spec.cpus, now, machine_cpu_steal_ns);
+		current = adapt_init(spec.min < max ? spec.min : max, max, spec.cpus, now, machine_cpu_use);
 	} else if (spec.file) {
 		char why[80];
 		if (stat(spec.file, &seen) != 0) {

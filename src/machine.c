@@ -174,15 +174,16 @@ long long machine_memory(const char *field)
 	return kb < 0 ? -1 : kb * 1024;
 }
 
-int64_t machine_cpu_steal_ns(void)
+void machine_cpu_use(int64_t *busy, int64_t *stolen)
 {
+	*busy = *stolen = 0;
 	cpu_set_t set;
 	bool mask = sched_getaffinity(0, sizeof set, &set) == 0;
 	FILE *f = fopen("/proc/stat", "re");
 	if (!f)
-		return 0;
+		return;
 	char line[512];
-	unsigned long long ticks = 0;
+	unsigned long long work = 0, steal = 0;
 	while (fgets(line, sizeof line, f) && strncmp(line, "cpu", 3) == 0) {
 		int cpu;
 		unsigned long long v[8];
@@ -190,12 +191,17 @@ int64_t machine_cpu_steal_ns(void)
 		if (sscanf(line, "cpu%d %llu %llu %llu %llu %llu %llu %llu %llu", &cpu, &v[0], &v[1], &v[2], &v[3], &v[4],
 			   &v[5], &v[6], &v[7]) != 9)
 			continue;  /* the "cpu " line of all of them */
-		if (!mask || (cpu >= 0 && cpu < CPU_SETSIZE && CPU_ISSET(cpu, &set)))
-			ticks += v[7];
+		if (mask && !(cpu >= 0 && cpu < CPU_SETSIZE && CPU_ISSET(cpu, &set)))
+			continue;
+		work += v[0] + v[1] + v[2] + v[5] + v[6];
+		steal += v[7];
 	}
 	fclose(f);
 	long hz = sysconf(_SC_CLK_TCK);
-	return hz > 0 ? (int64_t)(ticks * (1000000000ULL / (unsigned long long)hz)) : 0;
+	if (hz > 0) {
+		*busy = (int64_t)(work * (1000000000ULL / (unsigned long long)hz));
+		*stolen = (int64_t)(steal * (1000000000ULL / (unsigned long long)hz));
+	}
 }
 
 long machine_cpus(void)

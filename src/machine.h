@@ -16,11 +16,11 @@ long machine_cpus(void);
  * it cannot be read. */
 long long machine_memory(const char *field);
 
-/* CPU time the hypervisor took from the CPUs this process may use
- * ("steal" in /proc/stat), in ns since boot; 0 when unknown (no
- * hypervisor, or no /proc). On a busy host, a virtual CPU gives its jobs
- * less than all of its time. */
-int64_t machine_cpu_steal_ns(void);
+/* The time, in ns since boot, the CPUs this process may use spent
+ * working (for any process: user, nice, system, interrupts) and what
+ * the hypervisor took from them ("steal": on a busy host a virtual CPU
+ * gives less than all of its time), from /proc/stat; 0 when unknown. */
+void machine_cpu_use(int64_t *busy, int64_t *stolen);
 
 /* The nearest shell among this process's ancestors, when it is one of the
  * POSIX-style shells (sh, dash, bash, ksh, zsh, ...): its path, in a

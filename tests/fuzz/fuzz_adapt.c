@@ -11,11 +11,12 @@
 
 #include "../../src/adapt.h"
 
-static int64_t stolen;
+static int64_t stolen, used;
 
-static int64_t steal(void)
+static void cpu_use(int64_t *busy, int64_t *steal)
 {
-	return stolen;
+	*busy = used;
+	*steal = stolen;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -24,14 +25,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	long min = 1 + data[0] % 8, max = min + data[1] % 64, cpus = 1 + data[2] % 8;
 	int64_t now = 1000000000;
-	stolen = 0;
-	long limit = adapt_init(min, max, cpus, now, data[0] & 0x80 ? NULL : steal);
+	stolen = used = 0;
+	long limit = adapt_init(min, max, cpus, now, data[0] & 0x80 ? NULL : cpu_use);
 	if (limit < min || limit > max)
 		abort();
 	for (size_t i = 3; i + 4 <= size; i += 4) {
 		const uint8_t *e = data + i;
 		now += (int64_t)e[1] * 2000000;              /* up to 0.5 s between events */
 		stolen += (int64_t)(e[0] >> 3) * 20000000;   /* up to 0.6 s */
+		used += (int64_t)(e[1] & 0x1f) * 40000000;   /* up to 1.2 s, by anyone */
 		int64_t run = (int64_t)e[2] * 4000000;        /* up to 1 s */
 		int64_t cpu = run * (e[3] & 0x7f) / 127;      /* a share of a CPU */
 		bool full = e[3] & 0x80;
