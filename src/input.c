@@ -10,11 +10,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <poll.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -67,6 +68,8 @@ struct input {
 	size_t *undo;            /* -m, -X: trial before the last tuple */
 	struct input_packing packing;
 	bool packed;
+	size_t *order;           /* --shuf: the tuples' numbers, shuffled */
+	size_t order_count, order_next;
 	char **names;            /* --header: the column names, in argument order */
 	size_t name_count, name_cap;
 	size_t consumed;         /* stream items consumed before pos[0] */
@@ -276,6 +279,7 @@ static size_t list_before_eof(const struct source *src, const char *eof)
 }
 
 static void take_header(struct input *in, struct source *src);
+static void tuple_at(struct input *in, size_t t, size_t *p);
 
 static void add_source(struct input *in, struct source src)
 {
@@ -480,9 +484,14 @@ static enum input_status next_tuple(struct input *in, struct input_item *item)
 	long tuples = 0, most = in->packed ? in->packing.most : in->per_job ? in->per_job : 1;  /* -N0: one each */
 	size_t used = 0;
 	while (tuples < most) {
-		size_t before = in->arg_count;
+		size_t before = in->arg_count, next_before = in->order_next;
 		if (in->packed)
 			memcpy(in->undo, in->trial, in->grp_count * sizeof *in->undo);
+		if (in->order) {
+			if (in->order_next == in->order_count)
+				break;
+			tuple_at(in, in->order[in->order_next++], in->trial);
+		}
 		in->blank_value = false;
 		enum input_status st = fetch(in, in->trial);
 		if (st == INPUT_AGAIN)
@@ -490,7 +499,8 @@ static enum input_status next_tuple(struct input *in, struct input_item *item)
 					      * as far as the input allows, whenever it comes) */
 		if (st != INPUT_ITEM)
 			break;
-		advance(in, in->trial);
+		if (!in->order)
+			advance(in, in->trial);
 		if (in->skip_empty && in->blank_value) {
 			in->arg_count = before;  /* -r: as if it were not there */
 			continue;
@@ -504,6 +514,7 @@ static enum input_status next_tuple(struct input *in, struct input_item *item)
 				/* Too long with it: it begins the next job. */
 				memcpy(in->trial, in->undo, in->grp_count * sizeof *in->trial);
 				in->arg_count = before;
+				in->order_next = next_before;
 				break;
 			}
 			used += more;
@@ -624,6 +635,43 @@ int input_fill(struct input *in)
 	return stream_fill(in->src[0].stream, false);
 }
 
+/* --shuf: the positions of tuple number t (the last group fastest). */
+static void tuple_at(struct input *in, size_t t, size_t *p)
+{
+	for (size_t g = in->grp_count; g-- > 0;) {
+		size_t len = in->grp[g].len ? in->grp[g].len : 1;
+		p[g] = t % len;
+		t /= len;
+	}
+}
+
+int input_shuffle(struct input *in)
+{
+	long n = input_count_all(in);  /* holds it all */
+	if (n < 0)
+		return -1;
+	size_t total = 1;
+	for (size_t g = 0; g < in->grp_count; g++)
+		total *= in->grp[g].len;
+	if (in->ended)
+		total = 0;
+	in->order = xcalloc(total ? total : 1, sizeof *in->order);
+	in->order_count = total;
+	for (size_t i = 0; i < total; i++)
+		in->order[i] = i;
+	uint64_t x = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)in;
+	for (size_t i = total; i > 1; i--) {  /* Fisher-Yates, xorshift64 */
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		size_t k = (size_t)(x % i);
+		size_t tmp = in->order[i - 1];
+		in->order[i - 1] = in->order[k];
+		in->order[k] = tmp;
+	}
+	return 0;
+}
+
 long input_count_all(struct input *in)
 {
 	if (in->retry_failed)
@@ -724,6 +772,7 @@ void input_close(struct input *in)
 	free(in->pos);
 	free(in->trial);
 	free(in->undo);
+	free(in->order);
 	for (size_t i = 0; i < in->name_count; i++)
 		free(in->names[i]);
 	free(in->names);

@@ -73,6 +73,10 @@ const char *const *input_column_names(const struct input *in, size_t *count);
  * (lists, files; not a pipe), less those --resume skips; -1 otherwise. */
 long input_total(struct input *in);
 
+/* --shuf: reads all of the input now and hands its tuples out in a
+ * random order (before -n groups them). 0, or -1 on a read error. */
+int input_shuffle(struct input *in);
+
 void input_close(struct input *in);
 
 #endif

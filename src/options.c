@@ -103,6 +103,7 @@ static const char usage_text[] =
 	"                        STR instead of ::: and ::::\n"
 	"  -n, --max-args N      up to N items per job; {} is all of them\n"
 	"  -N N                  the same, {1}..{N} naming each; -N0: one, given to none\n"
+	"      --shuf            run the jobs in a random order (reads all input first)\n"
 	"  -m                    as many items a job as its line holds, spread over slots\n"
 	"  -X                    the same, each word with {} repeated for each item\n"
 	"      --xargs           as -m, not spread: the input streams\n"
@@ -665,7 +666,7 @@ enum {
 	OPT_SEMAPHORE, OPT_FG, OPT_BG, OPT_ID, OPT_WAIT, OPT_SEM_TIMEOUT, OPT_SEM_ID, OPT_NO_JOBSERVER, OPT_JOBSERVER_STYLE,
 	OPT_PIPE, OPT_PIPEPART, OPT_BLOCK, OPT_RECSTART, OPT_RECEND, OPT_REGEXP, OPT_HEADER, OPT_ROUND_ROBIN, OPT_CAT,
 	OPT_FIFO, OPT_GNU, OPT_REPLACE, OPT_ARG_SEP, OPT_ARG_FILE_SEP, OPT_TRIM, OPT_SLOT_VAR, OPT_NICE,
-	OPT_TMPDIR, OPT_EOF, OPT_SHELL_QUOTE, OPT_XARGS,
+	OPT_TMPDIR, OPT_EOF, OPT_SHELL_QUOTE, OPT_XARGS, OPT_SHUF,
 };
 
 static const struct option long_options[] = {
@@ -739,6 +740,7 @@ static const struct option long_options[] = {
 	{ "gnu", no_argument, NULL, OPT_GNU },
 	{ "profile", required_argument, NULL, 'J' },
 	{ "xargs", no_argument, NULL, OPT_XARGS },
+	{ "shuf", no_argument, NULL, OPT_SHUF },
 	{ "max-chars", required_argument, NULL, 's' },
 	{ "exit", no_argument, NULL, 'x' },
 	{ "verbose", no_argument, NULL, 't' },
@@ -1081,6 +1083,7 @@ static bool take_input_option(int c, const char *name, struct options *opts)
 	case 'm': opts->fill = FILL_MULTI; opts->fill_option = "-m"; break;
 	case 'X': opts->fill = FILL_CONTEXT; opts->fill_option = "-X"; break;
 	case OPT_XARGS: opts->fill = FILL_XARGS; opts->fill_option = "--xargs"; break;
+	case OPT_SHUF: opts->shuffle = true; break;
 	case 's':
 		if (parse_long(optarg, &opts->max_chars) != 0 || opts->max_chars < 1)
 			usage_error(name, "'%s' is not a number of characters (a whole number from 1)", optarg);
@@ -1334,6 +1337,8 @@ static void check_pipe(struct options *opts)
 		usage_error("-N", "'0' would give each job no records of the data: give 1 or more");
 	if (opts->fill)
 		usage_error(opts->fill_option, "fills command lines with arguments: it cannot be combined with --pipe");
+	if (opts->shuffle)
+		usage_error("--shuf", "shuffles arguments: it cannot be combined with --pipe, whose blocks come in order");
 	if (part && (opts->per_job_given || b->lines > 1))
 		usage_error(opts->per_job_given ? "-N" : "-L", "cannot be combined with --pipepart: its blocks are cut by size");
 	if (opts->round_robin && (opts->retries != 1 || opts->throttle))

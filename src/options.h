@@ -138,6 +138,7 @@ struct options {
 	const char *fill_option;  /* which one (or -L, -l), for messages */
 	bool lines_given;         /* -L, -l: with --pipe, lines a record; else -X -N */
 	bool arg_header;          /* --header : without --pipe: each source's first item names it */
+	bool shuffle;             /* --shuf: run the jobs in a random order */
 	const char *lines_option;
 	long max_chars;           /* -s: the longest command line; 0: not given */
 

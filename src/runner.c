@@ -829,6 +829,8 @@ static int setup(void)
 	if (opts->joblog && !opts->dry_run &&
 	    !(joblog = joblog_open(opts->joblog, opts->resume || opts->retry_failed, output_text)))
 		return -1;
+	if (opts->shuffle && input && input_shuffle(input) != 0)
+		return -1;
 	if (opts->fill && pack(slots) != 0)
 		return -1;
 	pace_init(opts, slots);

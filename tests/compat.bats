@@ -119,3 +119,39 @@ load helpers/common
 	run_lanes '' --header 1 echo '[{x}]' ::: x y
 	[ "$output" = '[y]' ]
 }
+
+@test "--shuf runs every job once, in a random order, {#} counting them as they run" {
+	local runs=() i sorted
+	sorted=$(seq 20 | tr '\n' ' ')
+	for i in 1 2 3; do
+		run_lanes '' --shuf -j1 echo '{#}:{}' ::: $(seq 20)
+		[ "$status" -eq 0 ]
+		# {#} is 1 to 20 in the order they ran
+		[ "$(cut -d: -f1 <<<"$output" | tr '\n' ' ')" = "$sorted" ]
+		[ "$(cut -d: -f2 <<<"$output" | sort -n | tr '\n' ' ')" = "$sorted" ]
+		runs+=("$(cut -d: -f2 <<<"$output" | tr '\n' ' ')")
+	done
+	printf '%s\n' "${runs[@]}"
+	# three runs in input order would be one chance in (20!)^3
+	[ "${runs[0]}" != "$sorted" ] || [ "${runs[1]}" != "$sorted" ] || [ "${runs[2]}" != "$sorted" ]
+}
+
+@test "--shuf shuffles the combinations of several sources, and standard input" {
+	run_lanes '' --shuf echo ::: a b ::: 1 2
+	show
+	[ "$(sort <<<"$output" | tr '\n' ' ')" = "a 1 a 2 b 1 b 2 " ]
+	run_lanes $'x\ny\nz\n' --shuf echo
+	[ "$(sort <<<"$output" | tr '\n' ' ')" = "x y z " ]
+}
+
+@test "GNU parallel agrees: --shuf runs each combination once" {
+	command -v parallel >/dev/null || skip "GNU parallel is not installed"
+	run_cmd '' parallel --will-cite --shuf echo ::: a b ::: 1 2
+	[ "$(sort <<<"$output" | tr '\n' ' ')" = "a 1 a 2 b 1 b 2 " ]
+}
+
+@test "--shuf with --pipe is refused" {
+	run_lanes 'a' --shuf --pipe cat
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "lanes: --shuf: shuffles arguments: it cannot be combined with --pipe, whose blocks come in order" ]
+}
