@@ -149,7 +149,9 @@ static void read_config(const char *name, bool must)
 	}
 	char *text = read_file(path);
 	if (!text) {
-		if (must || errno != ENOENT)
+		/* The config file is optional: none, or one this user cannot
+		 * reach (a HOME of another user's, under su), is none. */
+		if (must || (errno != ENOENT && errno != ENOTDIR && errno != EACCES))
 			fail("%s %s: %s: %s", must ? "-J" : "config", name, path, strerror(errno));
 		free(path);
 		return;
