@@ -45,6 +45,7 @@ struct job {
 	struct command cmd;
 	struct command tag;    /* only its text: the --tag / --tagstring prefix */
 	struct feed feed;      /* --pipe: its block, and how it is written */
+	char *file;            /* --files: where this attempt's stdout goes; NULL: none */
 	struct job *prev, *next;   /* among the live jobs, or the pool */
 };
 

@@ -104,6 +104,7 @@ static const char usage_text[] =
 	"  -n, --max-args N      up to N items per job; {} is all of them\n"
 	"  -N N                  the same, {1}..{N} naming each; -N0: one, given to none\n"
 	"      --shuf            run the jobs in a random order (reads all input first)\n"
+	"      --files           each job's stdout to a file in TMPDIR; print its name\n"
 	"  -m                    as many items a job as its line holds, spread over slots\n"
 	"  -X                    the same, each word with {} repeated for each item\n"
 	"      --xargs           as -m, not spread: the input streams\n"
@@ -666,7 +667,7 @@ enum {
 	OPT_SEMAPHORE, OPT_FG, OPT_BG, OPT_ID, OPT_WAIT, OPT_SEM_TIMEOUT, OPT_SEM_ID, OPT_NO_JOBSERVER, OPT_JOBSERVER_STYLE,
 	OPT_PIPE, OPT_PIPEPART, OPT_BLOCK, OPT_RECSTART, OPT_RECEND, OPT_REGEXP, OPT_HEADER, OPT_ROUND_ROBIN, OPT_CAT,
 	OPT_FIFO, OPT_GNU, OPT_REPLACE, OPT_ARG_SEP, OPT_ARG_FILE_SEP, OPT_TRIM, OPT_SLOT_VAR, OPT_NICE,
-	OPT_TMPDIR, OPT_EOF, OPT_SHELL_QUOTE, OPT_XARGS, OPT_SHUF,
+	OPT_TMPDIR, OPT_EOF, OPT_SHELL_QUOTE, OPT_XARGS, OPT_SHUF, OPT_FILES,
 };
 
 static const struct option long_options[] = {
@@ -741,6 +742,7 @@ static const struct option long_options[] = {
 	{ "profile", required_argument, NULL, 'J' },
 	{ "xargs", no_argument, NULL, OPT_XARGS },
 	{ "shuf", no_argument, NULL, OPT_SHUF },
+	{ "files", no_argument, NULL, OPT_FILES },
 	{ "max-chars", required_argument, NULL, 's' },
 	{ "exit", no_argument, NULL, 'x' },
 	{ "verbose", no_argument, NULL, 't' },
@@ -1084,6 +1086,7 @@ static bool take_input_option(int c, const char *name, struct options *opts)
 	case 'X': opts->fill = FILL_CONTEXT; opts->fill_option = "-X"; break;
 	case OPT_XARGS: opts->fill = FILL_XARGS; opts->fill_option = "--xargs"; break;
 	case OPT_SHUF: opts->shuffle = true; break;
+	case OPT_FILES: opts->files = true; break;
 	case 's':
 		if (parse_long(optarg, &opts->max_chars) != 0 || opts->max_chars < 1)
 			usage_error(name, "'%s' is not a number of characters (a whole number from 1)", optarg);

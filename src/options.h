@@ -139,6 +139,7 @@ struct options {
 	bool lines_given;         /* -L, -l: with --pipe, lines a record; else -X -N */
 	bool arg_header;          /* --header : without --pipe: each source's first item names it */
 	bool shuffle;             /* --shuf: run the jobs in a random order */
+	bool files;               /* --files: each job's stdout to a file, its name printed */
 	const char *lines_option;
 	long max_chars;           /* -s: the longest command line; 0: not given */
 

@@ -454,7 +454,7 @@ void output_text(int fd, const char *text, size_t len)
 	check_pressure();
 }
 
-void output_echo(struct output_job *job, const char *text, size_t len)
+void output_job_line(struct output_job *job, const char *text, size_t len)
 {
 	if (mode == OUTPUT_UNGROUP) {
 		output_note(1, text, len);

@@ -80,9 +80,10 @@ void output_discard(struct output_job *job);
 /* Frees the job's buffers for good. */
 void output_free(struct output_job *job);
 
-/* -v: the job's command line, as the first line of its stdout (not
- * counted as received); with --ungroup, at once. */
-void output_echo(struct output_job *job, const char *text, size_t len);
+/* A line of lanes' own in the job's stdout, as if the job had written it
+ * (not counted as received): -v's command line, --files' file name;
+ * with --ungroup, printed at once. */
+void output_job_line(struct output_job *job, const char *text, size_t len);
 
 /* Passes on one line of lanes' own (--dry-run, --verbose) to fd 1 or 2. */
 void output_note(int fd, const char *text, size_t len);

@@ -27,14 +27,17 @@
 #include "runner.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "blocks.h"
 #include "feed.h"
 #include "halt.h"
@@ -72,6 +75,7 @@ static struct joblog *joblog;
 
 static struct job *held;          /* taken from the input, not started yet */
 static struct command quoted;     /* --shell-quote: a command line, quoted */
+static bool files_warned;         /* --files: a file could not be made */
 static bool input_done, no_more_starts, stopping, hard_stop, fd_warned;
 static long total_items = -1;     /* known only for --halt N% */
 static unsigned long started_count, last_order, next_to_print = 1;
@@ -88,6 +92,7 @@ static bool detached;
 
 static void job_end(struct job *j);
 static bool launch(struct job *j);
+static void drop_job_file(struct job *j);
 static void on_job_timer(struct timer_entry *e);
 
 /* --throttle-exit: the attempt was throttled, not failed. */
@@ -227,6 +232,7 @@ static void run_again(struct job *j, int64_t delay)
 		feed_stop(&j->feed);  /* the next attempt gets the block from its start */
 	j->phase = JOB_RETRY_WAIT;
 	j->term_step = -1;
+	drop_job_file(j);
 	timer_schedule(&j->timer, timer_now() + delay);
 }
 
@@ -262,6 +268,10 @@ static void job_end(struct job *j)
 		count_job(j);
 	if (data)
 		feed_release(&j->feed);
+	if (j->stopped)
+		drop_job_file(j);
+	free(j->file);  /* the file stays, named in the output */
+	j->file = NULL;
 	if (opts->keep_order) {
 		print_in_order();
 		return;
@@ -511,16 +521,50 @@ static void refused(struct job *j, int e)
 }
 
 /* The command could not be executed: a failed job, reported as a shell
- * would report it. */
+ * would report it (ECANCELED: what it needed could not be made, and that
+ * was said already). */
 static void exec_failed(struct job *j, int e)
 {
-	if (e == E2BIG)
+	if (e == ECANCELED)
+		;
+	else if (e == E2BIG)
 		msg_print("job %lu: its command line (%zu bytes) is too long for this system: %s", j->seq,
 			  j->cmd.text_len, strerror(e));
 	else
 		msg_print("%s: %s", j->cmd.argv[0], e == ENOENT ? "command not found" : strerror(e));
 	j->status = e == ENOENT || e == ENOTDIR ? 127 : 126;
 	finish(j);
+}
+
+/* --files: a file of its own in TMPDIR for the attempt's stdout. */
+static int open_job_file(struct job *j)
+{
+	const char *dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	size_t len = strlen(dir) + 32;
+	j->file = xmalloc(len);
+	snprintf(j->file, len, "%s/lanes-%lu-XXXXXX", dir, j->seq);
+	int fd = mkostemp(j->file, O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		if (!files_warned)
+			msg_print("--files: cannot make a file in %s: %s", dir, strerror(e));
+		files_warned = true;
+		free(j->file);
+		j->file = NULL;
+		errno = e == EMFILE || e == ENFILE ? e : ECANCELED;
+	}
+	return fd;
+}
+
+/* --files: the attempt's file is not wanted (a retry, or lanes ended it). */
+static void drop_job_file(struct job *j)
+{
+	if (j->file)
+		unlink(j->file);
+	free(j->file);
+	j->file = NULL;
 }
 
 /* Starts job j (its record and command are ready), or runs it again for a
@@ -538,16 +582,23 @@ static bool launch(struct job *j)
 		}
 	}
 	int child[2];
-	int in = -1;
+	int in = -1, file = -1;
 	int e = output_open(&j->out, child);
 	if (!e && data && (in = feed_open(&j->feed)) < 0 && opts->feed == FEED_PIPE)
 		e = errno;
+	if (!e && opts->files && (file = open_job_file(j)) < 0)
+		e = errno;
+	if (file >= 0)
+		child[0] = file;  /* output.c keeps the pipe, which nothing writes */
 	if (!e)
 		e = local_start(j, child, in);
 	if (in >= 0)
 		close(in);  /* the job has it */
+	if (file >= 0)
+		close(file);
 	if (e == EMFILE || e == ENFILE || e == EAGAIN || e == ENOMEM) {
 		output_discard(&j->out);
+		drop_job_file(j);
 		if (data)
 			feed_stop(&j->feed);
 		refused(j, e);
@@ -575,7 +626,9 @@ static bool launch(struct job *j)
 			output_note(2, j->cmd.text, j->cmd.text_len);
 	}
 	if (opts->echo)
-		output_echo(&j->out, j->cmd.text, j->cmd.text_len);
+		output_job_line(&j->out, j->cmd.text, j->cmd.text_len);
+	if (j->file)
+		output_job_line(&j->out, j->file, strlen(j->file));
 	if (e) {
 		exec_failed(j, e);
 		return true;

@@ -155,3 +155,54 @@ load helpers/common
 	[ "$status" -eq 255 ]
 	[ "$stderr" = "lanes: --shuf: shuffles arguments: it cannot be combined with --pipe, whose blocks come in order" ]
 }
+
+# files_hold LINES: true when each line names a file whose contents are
+# "out-" and the line's number.
+files_hold() {
+	local n=0 f
+	while IFS= read -r f; do
+		n=$((n + 1))
+		[ -f "$f" ] && [ "$(cat "$f")" = "out-$n" ] || { echo "line $n: $f"; return 1; }
+	done <<<"$1"
+	[ "$n" -gt 0 ]
+}
+
+@test "--files writes each job's stdout to a file in TMPDIR and prints its name; stderr still comes through" {
+	local dir=$BATS_TEST_TMPDIR/tmp
+	mkdir "$dir"
+	TMPDIR=$dir run_lanes '' --files -k 'echo out-{}; echo err-{} >&2' ::: 1 2 3
+	show
+	[ "$status" -eq 0 ]
+	[ "$(lines_of "$output")" -eq 3 ]
+	[[ $output == "$dir/"* ]]
+	files_hold "$output"
+	[ "$stderr" = $'err-1\nerr-2\nerr-3' ]
+	[ "$(ls "$dir" | wc -l)" -eq 3 ]
+}
+
+@test "--files keeps only the last attempt's file of a retried job" {
+	local dir=$BATS_TEST_TMPDIR/tmp c=$BATS_TEST_TMPDIR/count
+	mkdir "$dir"
+	TMPDIR=$dir run_lanes "echo x >> $c; echo out-1; [ \$(wc -l < $c) -ge 3 ]"$'\n' --files --retries 3
+	show
+	[ "$status" -eq 0 ]
+	files_hold "$output"
+	[ "$(ls "$dir" | wc -l)" -eq 1 ]
+}
+
+@test "--files into a TMPDIR that cannot hold files: one warning, the jobs fail, lanes goes on" {
+	TMPDIR=/nonexistent run_lanes '' --files echo ::: a b
+	show
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$stderr" = "lanes: --files: cannot make a file in /nonexistent: No such file or directory" ]
+}
+
+@test "GNU parallel agrees: --files prints names of files holding each job's output" {
+	command -v parallel >/dev/null || skip "GNU parallel is not installed"
+	local dir=$BATS_TEST_TMPDIR/tmp
+	mkdir "$dir"
+	TMPDIR=$dir run_cmd '' parallel --will-cite --files -k echo out-{} ::: 1 2
+	show
+	files_hold "$output"
+}
