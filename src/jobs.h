@@ -46,6 +46,7 @@ struct job {
 	struct command tag;    /* only its text: the --tag / --tagstring prefix */
 	struct feed feed;      /* --pipe: its block, and how it is written */
 	char *file;            /* --files: where this attempt's stdout goes; NULL: none */
+	char *results;         /* --results: the job's directory; NULL: none */
 	struct job *prev, *next;   /* among the live jobs, or the pool */
 };
 

@@ -105,6 +105,8 @@ static const char usage_text[] =
 	"  -N N                  the same, {1}..{N} naming each; -N0: one, given to none\n"
 	"      --shuf            run the jobs in a random order (reads all input first)\n"
 	"      --files           each job's stdout to a file in TMPDIR; print its name\n"
+	"      --results, --res DIR   each job's stdout, stderr and seq in\n"
+	"                        DIR/1/VALUE/2/VALUE/...; nothing printed\n"
 	"  -m                    as many items a job as its line holds, spread over slots\n"
 	"  -X                    the same, each word with {} repeated for each item\n"
 	"      --xargs           as -m, not spread: the input streams\n"
@@ -667,7 +669,7 @@ enum {
 	OPT_SEMAPHORE, OPT_FG, OPT_BG, OPT_ID, OPT_WAIT, OPT_SEM_TIMEOUT, OPT_SEM_ID, OPT_NO_JOBSERVER, OPT_JOBSERVER_STYLE,
 	OPT_PIPE, OPT_PIPEPART, OPT_BLOCK, OPT_RECSTART, OPT_RECEND, OPT_REGEXP, OPT_HEADER, OPT_ROUND_ROBIN, OPT_CAT,
 	OPT_FIFO, OPT_GNU, OPT_REPLACE, OPT_ARG_SEP, OPT_ARG_FILE_SEP, OPT_TRIM, OPT_SLOT_VAR, OPT_NICE,
-	OPT_TMPDIR, OPT_EOF, OPT_SHELL_QUOTE, OPT_XARGS, OPT_SHUF, OPT_FILES,
+	OPT_TMPDIR, OPT_EOF, OPT_SHELL_QUOTE, OPT_XARGS, OPT_SHUF, OPT_FILES, OPT_RESULTS,
 };
 
 static const struct option long_options[] = {
@@ -743,6 +745,8 @@ static const struct option long_options[] = {
 	{ "xargs", no_argument, NULL, OPT_XARGS },
 	{ "shuf", no_argument, NULL, OPT_SHUF },
 	{ "files", no_argument, NULL, OPT_FILES },
+	{ "results", required_argument, NULL, OPT_RESULTS },
+	{ "res", required_argument, NULL, OPT_RESULTS },
 	{ "max-chars", required_argument, NULL, 's' },
 	{ "exit", no_argument, NULL, 'x' },
 	{ "verbose", no_argument, NULL, 't' },
@@ -1087,6 +1091,17 @@ static bool take_input_option(int c, const char *name, struct options *opts)
 	case OPT_XARGS: opts->fill = FILL_XARGS; opts->fill_option = "--xargs"; break;
 	case OPT_SHUF: opts->shuffle = true; break;
 	case OPT_FILES: opts->files = true; break;
+	case OPT_RESULTS:
+		if (optarg[0] == '\0')
+			usage_error(name, "needs a directory");
+		{
+			size_t n = strlen(optarg);
+			if ((n > 4 && (strcmp(optarg + n - 4, ".csv") == 0 || strcmp(optarg + n - 4, ".tsv") == 0)) ||
+			    (n > 5 && strcmp(optarg + n - 5, ".json") == 0))
+				usage_error(name, "'%s': the .csv, .tsv and .json forms are not there yet: give a directory", optarg);
+		}
+		opts->results = optarg;
+		break;
 	case 's':
 		if (parse_long(optarg, &opts->max_chars) != 0 || opts->max_chars < 1)
 			usage_error(name, "'%s' is not a number of characters (a whole number from 1)", optarg);
@@ -1284,6 +1299,8 @@ static void check_combinations(struct options *opts, const struct parse_state *s
  * for a second one. */
 static void check_sources(struct options *opts)
 {
+	if (opts->files && opts->results)
+		usage_error("--files", "cannot be combined with --results, which names the files itself");
 	int stdins = 0;
 	for (int i = 0; i < (int)opts->source_count; i++)
 		stdins += opts->sources[i].kind == SOURCE_FILE && strcmp(opts->sources[i].path, "-") == 0;
@@ -1342,6 +1359,8 @@ static void check_pipe(struct options *opts)
 		usage_error(opts->fill_option, "fills command lines with arguments: it cannot be combined with --pipe");
 	if (opts->shuffle)
 		usage_error("--shuf", "shuffles arguments: it cannot be combined with --pipe, whose blocks come in order");
+	if (opts->results)
+		usage_error("--results", "names its directories by the arguments: it cannot be combined with --pipe");
 	if (part && (opts->per_job_given || b->lines > 1))
 		usage_error(opts->per_job_given ? "-N" : "-L", "cannot be combined with --pipepart: its blocks are cut by size");
 	if (opts->round_robin && (opts->retries != 1 || opts->throttle))

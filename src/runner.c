@@ -52,6 +52,7 @@
 #include "output.h"
 #include "pace.h"
 #include "progress.h"
+#include "results.h"
 #include "sem.h"
 #include "slots.h"
 #include "spawn.h"
@@ -75,7 +76,9 @@ static struct joblog *joblog;
 
 static struct job *held;          /* taken from the input, not started yet */
 static struct command quoted;     /* --shell-quote: a command line, quoted */
-static bool files_warned;         /* --files: a file could not be made */
+static bool files_warned;         /* --files, --results: a file could not be made */
+static const char *const *columns;  /* --header's names */
+static size_t column_count;
 static bool input_done, no_more_starts, stopping, hard_stop, fd_warned;
 static long total_items = -1;     /* known only for --halt N% */
 static unsigned long started_count, last_order, next_to_print = 1;
@@ -272,6 +275,8 @@ static void job_end(struct job *j)
 		drop_job_file(j);
 	free(j->file);  /* the file stays, named in the output */
 	j->file = NULL;
+	free(j->results);
+	j->results = NULL;
 	if (opts->keep_order) {
 		print_in_order();
 		return;
@@ -467,6 +472,10 @@ static struct job *next_job(void)
 		}
 		j->seq = item.seq;
 		j->slot = slot;
+		if (opts->results)
+			j->results = results_dir(opts->results, &item,
+						 opts->colsep ? 0 : (size_t)(opts->source_count > 0 ? opts->source_count : 1),
+						 columns, column_count);
 		j->out.tag = NULL;
 		if (opts->tag || opts->tagstring) {
 			command_tag(&j->tag, tag_template, &item, j->seq, slot);
@@ -590,12 +599,30 @@ static bool launch(struct job *j)
 		e = errno;
 	if (file >= 0)
 		child[0] = file;  /* output.c keeps the pipe, which nothing writes */
+	int kept[2] = { -1, -1 };
+	if (!e && j->results) {
+		int r = results_open(j->results, j->seq, kept);
+		if (r == EMFILE || r == ENFILE) {
+			e = r;
+		} else if (r) {
+			if (!files_warned)
+				msg_print("--results: %s: %s", j->results, strerror(r));
+			files_warned = true;
+			e = ECANCELED;
+		} else {
+			child[0] = kept[0];
+			child[1] = kept[1];
+		}
+	}
 	if (!e)
 		e = local_start(j, child, in);
 	if (in >= 0)
 		close(in);  /* the job has it */
 	if (file >= 0)
 		close(file);
+	for (int i = 0; i < 2; i++)
+		if (kept[i] >= 0)
+			close(kept[i]);
 	if (e == EMFILE || e == ENFILE || e == EAGAIN || e == ENOMEM) {
 		output_discard(&j->out);
 		drop_job_file(j);
@@ -833,10 +860,9 @@ static int setup(void)
 		spawn_nice(opts->nice);
 	if (local_init(opts->shell, opts->tty, job_reaped, job_stopped, termseq_after_reaping) != 0)
 		return -1;
-	size_t columns;
-	const char *const *names = input ? input_column_names(input, &columns) : NULL;
-	if (names)
-		template_set_columns(names, columns);
+	columns = input ? input_column_names(input, &column_count) : NULL;
+	if (columns)
+		template_set_columns(columns, column_count);
 	template = template_new(opts->command, opts->command_count, opts->replace, opts->quote,
 				!(opts->pipe && opts->feed == FEED_PIPE));
 	if (opts->tagstring)

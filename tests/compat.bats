@@ -206,3 +206,56 @@ files_hold() {
 	show
 	files_hold "$output"
 }
+
+@test "--results DIR keeps each job's stdout, stderr and seq in DIR/1/VALUE/2/VALUE, printing nothing" {
+	cd "$BATS_TEST_TMPDIR"
+	run_lanes '' --results out 'echo o{1}{2}; echo e{1} >&2; exit {2}' ::: a b ::: 0 1
+	show
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	[ "$(cat out/1/a/2/0/stdout)" = oa0 ]
+	[ "$(cat out/1/b/2/1/stderr)" = eb ]
+	[ "$(find out -name seq | wc -l)" -eq 4 ]
+	[ "$(cat out/1/a/2/0/seq out/1/a/2/1/seq out/1/b/2/0/seq out/1/b/2/1/seq | tr -d '\n')" = 1234 ]
+}
+
+@test "--results names a value's directory so that it stays inside DIR and no two values share one" {
+	cd "$BATS_TEST_TMPDIR"
+	run_lanes '' --results out echo ::: 'a/b' '' '.' '..' 'x\y' '\'
+	show
+	[ "$status" -eq 0 ]
+	[ "$(cd out/1 && ls -a | grep -v '^\.\.\?$' | sort | tr '\n' ' ')" = '\ \. \.. \\ a\_b x\\y ' ]
+	[ "$(cat 'out/1/\../stdout')" = .. ]
+	[ "$(cat 'out/1/\/stdout')" = '' ]
+}
+
+@test "--results with --header names the directories by the columns" {
+	cd "$BATS_TEST_TMPDIR"
+	run_lanes '' --header : --results out echo ::: x 1 2
+	[ "$status" -eq 0 ]
+	[ "$(cat out/x/2/stdout)" = 2 ]
+}
+
+@test "GNU parallel agrees on the --results layout" {
+	command -v parallel >/dev/null || skip "GNU parallel is not installed"
+	cd "$BATS_TEST_TMPDIR"
+	run_cmd '' parallel --will-cite --results gnu echo ::: a b ::: 1 2
+	run_lanes '' --results lanes echo ::: a b ::: 1 2
+	[ "$(cd gnu && find . -type f | sort)" = "$(cd lanes && find . -type f | sort)" ]
+	[ "$(cat gnu/1/b/2/1/stdout)" = "$(cat lanes/1/b/2/1/stdout)" ]
+}
+
+@test "--results: a directory that cannot be made is one warning and failed jobs; .csv and --files are refused" {
+	run_lanes '' --results /proc/nope echo ::: a b
+	show
+	[ "$status" -eq 2 ]
+	[ "$(lines_of "$stderr")" -eq 1 ]
+	[[ $stderr == "lanes: --results: /proc/nope/1/a: "* ]]
+	run_lanes '' --results out.csv echo ::: a
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "lanes: --results: 'out.csv': the .csv, .tsv and .json forms are not there yet: give a directory" ]
+	run_lanes '' --results out --files echo ::: a
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "lanes: --files: cannot be combined with --results, which names the files itself" ]
+}
