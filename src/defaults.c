@@ -160,6 +160,63 @@ static void read_config(const char *name, bool must)
 	free(path);
 }
 
+static char **shebang_words;  /* defaults_shebang's argv */
+static size_t shebang_count, shebang_cap;
+
+static void add_shebang_word(char *w)
+{
+	shebang_words = xgrow(shebang_words, &shebang_cap, shebang_count + 2, sizeof *shebang_words);
+	shebang_words[shebang_count++] = w;
+	shebang_words[shebang_count] = NULL;
+}
+
+char **defaults_shebang(int argc, char **argv, int *new_argc, bool *shebang)
+{
+	*shebang = false;
+	*new_argc = argc;
+	if (argc < 2)
+		return argv;
+	const char *first = argv[1];
+	size_t n = strcspn(first, " \t");
+	bool plain = (n == 9 && strncmp(first, "--shebang", 9) == 0) || (n == 10 && strncmp(first, "--hashbang", 10) == 0);
+	bool wrap = n == 14 && strncmp(first, "--shebang-wrap", 14) == 0;
+	if (!plain && !wrap)
+		return argv;
+	/* The kernel's form: "--shebang WORDS..." SCRIPT [ARGS...]; or
+	 * typed: --shebang WORDS... SCRIPT. */
+	int script = first[n] ? 2 : argc - 1;
+	if (script >= argc || script < 2)
+		fail("%.*s: needs the script it is the #! line of", (int)n, first);
+	shebang_count = 0;
+	add_shebang_word(argv[0]);
+	size_t from = count;
+	if (first[n]) {
+		split(xstrndup(first + n, strlen(first + n)), "#!", false);
+		for (size_t i = from; i < count; i++)
+			add_shebang_word(words[i]);
+		count = from;
+	} else {
+		for (int i = 2; i < script; i++)
+			add_shebang_word(argv[i]);
+	}
+	if (plain) {
+		if (script + 1 < argc)
+			fail("--shebang: the script takes no arguments: its lines are the input");
+		add_shebang_word("::::");
+		add_shebang_word(argv[script]);
+		*shebang = true;
+	} else {
+		add_shebang_word(argv[script]);  /* the program runs the script */
+		if (script + 1 < argc) {
+			add_shebang_word(":::");
+			for (int i = script + 1; i < argc; i++)
+				add_shebang_word(argv[i]);
+		}
+	}
+	*new_argc = (int)shebang_count;
+	return shebang_words;
+}
+
 char **defaults_argv(int argc, char **argv, const char *const *profiles, int profile_count, int *new_argc)
 {
 	count = 0;
@@ -191,7 +248,10 @@ void defaults_free(void)
 		free(texts[i]);
 	free(texts);
 	free(words);
+	free(shebang_words);
 	texts = NULL;
 	words = NULL;
+	shebang_words = NULL;
+	shebang_count = shebang_cap = 0;
 	text_count = text_cap = count = cap = 0;
 }

@@ -71,6 +71,7 @@ struct input {
 	size_t *order;           /* --shuf: the tuples' numbers, shuffled */
 	size_t order_count, order_next;
 	char **names;            /* --header: the column names, in argument order */
+	bool take_names;         /* a first item taken now is a header, not the #! line */
 	size_t name_count, name_cap;
 	size_t consumed;         /* stream items consumed before pos[0] */
 	long per_job;
@@ -362,6 +363,9 @@ struct input *input_open(const struct options *opts)
 		}
 		add_source(in, src);
 	}
+	if (opts->shebang && in->src_count > 0)
+		take_header(in, &in->src[in->src_count - 1]);  /* the #! line: no job, no name */
+	in->take_names = true;
 	for (size_t i = 0; i < in->src_count && opts->arg_header; i++)
 		take_header(in, &in->src[i]);
 	for (size_t i = 0; i < in->src_count && opts->eof_string; i++)
@@ -563,7 +567,7 @@ static void take_header(struct input *in, struct source *src)
 	size_t before = in->arg_count;
 	if (have)
 		add_value(in, v);
-	for (size_t i = before; i < in->arg_count; i++) {
+	for (size_t i = before; i < in->arg_count && in->take_names; i++) {
 		in->names = xgrow(in->names, &in->name_cap, in->name_count + 1, sizeof *in->names);
 		in->names[in->name_count++] = xstrndup(in->args[i].ptr, in->args[i].len);
 	}

@@ -135,6 +135,8 @@ static const char usage_text[] =
 	"      --round-robin     one job per slot, each fed block after block\n"
 	"      --cat             the block in a temporary file, named by {}\n"
 	"      --fifo            the block through a named pipe, named by {}\n"
+	"      --shebang, --hashbang, --shebang-wrap\n"
+	"                         first on a script's #! line (see lanes(1))\n"
 	"  -J, --profile NAME     options from $XDG_CONFIG_HOME/lanes/NAME, instead of\n"
 	"                         .../lanes/config (both before $LANES_OPTIONS)\n"
 	"  -h, --help             print this help and exit\n"
@@ -669,7 +671,7 @@ enum {
 	OPT_SEMAPHORE, OPT_FG, OPT_BG, OPT_ID, OPT_WAIT, OPT_SEM_TIMEOUT, OPT_SEM_ID, OPT_NO_JOBSERVER, OPT_JOBSERVER_STYLE,
 	OPT_PIPE, OPT_PIPEPART, OPT_BLOCK, OPT_RECSTART, OPT_RECEND, OPT_REGEXP, OPT_HEADER, OPT_ROUND_ROBIN, OPT_CAT,
 	OPT_FIFO, OPT_GNU, OPT_REPLACE, OPT_ARG_SEP, OPT_ARG_FILE_SEP, OPT_TRIM, OPT_SLOT_VAR, OPT_NICE,
-	OPT_TMPDIR, OPT_EOF, OPT_SHELL_QUOTE, OPT_XARGS, OPT_SHUF, OPT_FILES, OPT_RESULTS,
+	OPT_TMPDIR, OPT_EOF, OPT_SHELL_QUOTE, OPT_XARGS, OPT_SHUF, OPT_FILES, OPT_RESULTS, OPT_SHEBANG,
 };
 
 static const struct option long_options[] = {
@@ -742,6 +744,9 @@ static const struct option long_options[] = {
 	{ "shell-quote", no_argument, NULL, OPT_SHELL_QUOTE },
 	{ "gnu", no_argument, NULL, OPT_GNU },
 	{ "profile", required_argument, NULL, 'J' },
+	{ "shebang", no_argument, NULL, OPT_SHEBANG },
+	{ "hashbang", no_argument, NULL, OPT_SHEBANG },
+	{ "shebang-wrap", no_argument, NULL, OPT_SHEBANG },
 	{ "xargs", no_argument, NULL, OPT_XARGS },
 	{ "shuf", no_argument, NULL, OPT_SHUF },
 	{ "files", no_argument, NULL, OPT_FILES },
@@ -940,6 +945,8 @@ static bool take_run_option(int c, const char *name, struct options *opts, struc
 		break;
 	case OPT_GNU: break;  /* lanes behaves so anyway */
 	case 'J': break;      /* read before the options (defaults.c) */
+	case OPT_SHEBANG:
+		usage_error(name, "must be the first option, as on a #! line (see lanes(1))");
 	case OPT_NICE: {
 		long n;
 		if (parse_signed(optarg, &n) != 0 || n < -20 || n > 19)
@@ -1445,6 +1452,7 @@ void options_parse(int argc, char **argv, struct options *opts)
 	const char *base = strrchr(argv[0], '/');
 	if (strcmp(base ? base + 1 : argv[0], "sem") == 0)
 		opts->semaphore = true;  /* sem is lanes --semaphore, as GNU's */
+	argv = defaults_shebang(argc, argv, &argc, &opts->shebang);
 	int profile_count;
 	const char **profiles = find_profiles(argc, argv, &profile_count);
 	argv = defaults_argv(argc, argv, profiles, profile_count, &argc);

@@ -259,3 +259,59 @@ files_hold() {
 	[ "$status" -eq 255 ]
 	[ "$stderr" = "lanes: --files: cannot be combined with --results, which names the files itself" ]
 }
+
+# script FILE INTERPRETER WORDS... -- LINE...: an executable script whose
+# #! line is INTERPRETER WORDS, then the LINEs.
+script() {
+	local file=$1 line
+	shift
+	line="#!$1"
+	shift
+	while [ "$#" -gt 0 ] && [ "$1" != -- ]; do
+		line+=" $1"
+		shift
+	done
+	shift
+	printf '%s\n' "$line" "$@" >"$file"
+	chmod +x "$file"
+}
+
+@test "--shebang: a script whose #! line is lanes runs its command for each later line" {
+	local s=$BATS_TEST_TMPDIR/urls
+	script "$s" "$(command -v lanes)" --shebang -k -r echo got -- a '' b
+	run_cmd '' "$s"
+	show
+	[ "$status" -eq 0 ]
+	[ "$output" = $'got a\ngot b' ]
+	run_cmd '' "$s" extra
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "lanes: --shebang: the script takes no arguments: its lines are the input" ]
+}
+
+@test "--shebang-wrap: a script run by PROGRAM once for each of its arguments, or of its input's lines" {
+	local s=$BATS_TEST_TMPDIR/wrapped
+	script "$s" "$(command -v lanes)" --shebang-wrap -k /bin/sh -- 'echo "arg: $1"'
+	run_cmd '' "$s" x y
+	show
+	[ "$status" -eq 0 ]
+	[ "$output" = $'arg: x\narg: y' ]
+	run_cmd $'p\nq\n' "$s"
+	[ "$output" = $'arg: p\narg: q' ]
+}
+
+@test "GNU parallel agrees on --shebang and --shebang-wrap" {
+	command -v parallel >/dev/null || skip "GNU parallel is not installed"
+	local s=$BATS_TEST_TMPDIR/urls w=$BATS_TEST_TMPDIR/wrapped
+	script "$s" "$(command -v parallel)" --shebang -k -r echo got -- a '' b
+	run_cmd '' "$s"
+	[ "$output" = $'got a\ngot b' ]
+	script "$w" "$(command -v parallel)" --shebang-wrap -k /bin/sh -- 'echo "arg: $1"'
+	run_cmd '' "$w" x y
+	[ "$output" = $'arg: x\narg: y' ]
+}
+
+@test "--shebang anywhere but first is refused" {
+	run_lanes '' -k --shebang echo
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "lanes: --shebang: must be the first option, as on a #! line (see lanes(1))" ]
+}
