@@ -147,8 +147,13 @@ void command_free(struct command *c)
 
 /* ---- templates ---- */
 
-enum piece_kind { PIECE_TEXT, PIECE_ALL, PIECE_POSITION, PIECE_SEQ, PIECE_SLOT };
-enum modifier { MOD_NONE, MOD_NO_EXTENSION, MOD_BASENAME, MOD_DIRNAME, MOD_BASENAME_NO_EXTENSION };
+enum piece_kind { PIECE_TEXT, PIECE_ALL, PIECE_POSITION, PIECE_SEQ, PIECE_SLOT, PIECE_TOTAL, PIECE_SEQ0, PIECE_SLOT0 };
+enum modifier {
+	MOD_NONE, MOD_NO_EXTENSION, MOD_BASENAME, MOD_DIRNAME, MOD_BASENAME_NO_EXTENSION,
+	/* --plus: */
+	MOD_PLUS_DIR, MOD_EXT1, MOD_EXT2, MOD_EXT3, MOD_NO_EXT2, MOD_NO_EXT3, MOD_BASENAME_NO_EXT2,
+	MOD_BASENAME_NO_EXT3,
+};
 
 struct piece {
 	enum piece_kind kind;
@@ -174,6 +179,43 @@ struct template {
 
 static const char *const *columns;  /* --header: {name} is that column */
 static size_t column_count;
+static bool plus;                   /* --plus: its replacement strings too */
+static long plus_total, plus_slots; /* for {##}, {0#} and {0%} */
+
+void template_set_plus(long total, long slots)
+{
+	plus = true;
+	plus_total = total;
+	plus_slots = slots;
+}
+
+/* --plus' strings: {##} {0#} {0%} and the modifiers of {}. */
+static size_t match_plus(const char *s, struct piece *out)
+{
+	static const struct { const char *text; enum piece_kind kind; enum modifier mod; } strings[] = {
+		{ "{##}", PIECE_TOTAL, MOD_NONE }, { "{0#}", PIECE_SEQ0, MOD_NONE }, { "{0%}", PIECE_SLOT0, MOD_NONE },
+		{ "{+/}", PIECE_ALL, MOD_PLUS_DIR }, { "{+...}", PIECE_ALL, MOD_EXT3 }, { "{+..}", PIECE_ALL, MOD_EXT2 },
+		{ "{+.}", PIECE_ALL, MOD_EXT1 }, { "{...}", PIECE_ALL, MOD_NO_EXT3 }, { "{..}", PIECE_ALL, MOD_NO_EXT2 },
+		{ "{/...}", PIECE_ALL, MOD_BASENAME_NO_EXT3 }, { "{/..}", PIECE_ALL, MOD_BASENAME_NO_EXT2 },
+	};
+	for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
+		size_t n = strlen(strings[i].text);
+		if (strncmp(s, strings[i].text, n) == 0) {
+			*out = (struct piece){ .kind = strings[i].kind, .mod = strings[i].mod };
+			return n;
+		}
+	}
+	return 0;
+}
+
+bool template_uses_total(const struct template *t)
+{
+	for (size_t i = 0; t && i < t->count; i++)
+		for (size_t k = 0; k < t->words[i].count; k++)
+			if (t->words[i].pieces[k].kind == PIECE_TOTAL || t->words[i].pieces[k].kind == PIECE_SEQ0)
+				return true;
+	return false;
+}
 
 void template_set_columns(const char *const *names, size_t count)
 {
@@ -215,6 +257,9 @@ static size_t match_replacement(const char *s, const char *replace, struct piece
 	}
 	if (s[0] != '{')
 		return 0;
+	size_t extra = plus ? match_plus(s, out) : 0;
+	if (extra)
+		return extra;
 	size_t named = match_column(s + 1, out);
 	if (named)
 		return named + 1;
@@ -381,8 +426,72 @@ void command_append_quoted(struct command *c, const char *value, size_t len)
 /* The part of a value a modifier keeps, as GNU parallel computes it:
  * {.} drops the last extension, {/} keeps what follows the last slash,
  * {//} is dirname(3)'s answer. */
+/* The last `k` extensions ".x.y" of v (the dot of the first one at
+ * *dot), each of characters other than '/' and '.'; false when v has
+ * fewer. */
+static bool last_extensions(struct arg v, int k, size_t *dot)
+{
+	size_t n = v.len;
+	for (int i = 0; i < k; i++) {
+		size_t start = n;
+		while (start > 0 && v.ptr[start - 1] != '.' && v.ptr[start - 1] != '/')
+			start--;
+		if (start == 0 || start == n || v.ptr[start - 1] != '.')
+			return false;
+		n = start - 1;
+	}
+	*dot = n;
+	return true;
+}
+
+/* --plus' modifiers, as GNU parallel's --rpl rules define them. */
+static struct arg modify_plus(struct arg v, enum modifier mod)
+{
+	size_t dot;
+	switch (mod) {
+	case MOD_PLUS_DIR: {  /* s:/[^/]*$:: || s:.*$:: */
+		const char *slash = memrchr(v.ptr, '/', v.len);
+		v.len = slash ? (size_t)(slash - v.ptr) : 0;
+		return v;
+	}
+	case MOD_EXT1: {      /* s:.*\.:: || s:.*$:: */
+		const char *d = memrchr(v.ptr, '.', v.len);
+		if (!d)
+			return (struct arg){ "", 0 };
+		v.len -= (size_t)(d + 1 - v.ptr);
+		v.ptr = d + 1;
+		return v;
+	}
+	case MOD_EXT2:
+	case MOD_EXT3:
+		if (!last_extensions(v, mod == MOD_EXT2 ? 2 : 3, &dot))
+			return (struct arg){ "", 0 };
+		return (struct arg){ v.ptr + dot + 1, v.len - dot - 1 };
+	case MOD_BASENAME_NO_EXT2:
+	case MOD_BASENAME_NO_EXT3: {
+		const char *slash = memrchr(v.ptr, '/', v.len);
+		if (slash) {
+			v.len -= (size_t)(slash + 1 - v.ptr);
+			v.ptr = slash + 1;
+		}
+	}
+		/* fall through */
+	case MOD_NO_EXT2:
+	case MOD_NO_EXT3: {
+		int k = mod == MOD_NO_EXT2 || mod == MOD_BASENAME_NO_EXT2 ? 2 : 3;
+		if (last_extensions(v, k, &dot))
+			v.len = dot;
+		return v;
+	}
+	default:
+		return v;
+	}
+}
+
 static struct arg modify(struct arg v, enum modifier mod)
 {
+	if (mod >= MOD_PLUS_DIR)
+		return modify_plus(v, mod);
 	if (mod == MOD_BASENAME || mod == MOD_BASENAME_NO_EXTENSION) {
 		const char *slash = memrchr(v.ptr, '/', v.len);
 		if (slash) {
@@ -452,6 +561,19 @@ static void expand_word(struct command *c, const struct word *w, const struct in
 			snprintf(number, sizeof number, "%lu", p->kind == PIECE_SEQ ? seq : (unsigned long)slot);
 			append(c, number, strlen(number));
 			break;
+		case PIECE_TOTAL:
+			snprintf(number, sizeof number, "%ld", plus_total);
+			append(c, number, strlen(number));
+			break;
+		case PIECE_SEQ0:
+		case PIECE_SLOT0: {
+			/* as wide as the most there are: the jobs, or the slots */
+			char most[24];
+			int width = snprintf(most, sizeof most, "%ld", p->kind == PIECE_SEQ0 ? plus_total : plus_slots);
+			snprintf(number, sizeof number, "%0*lu", width, p->kind == PIECE_SEQ0 ? seq : (unsigned long)slot);
+			append(c, number, strlen(number));
+			break;
+		}
 		}
 	}
 }

@@ -34,6 +34,13 @@ struct template *template_new_text(const char *text, const char *replace);
  * stay the caller's. */
 void template_set_columns(const char *const *names, size_t count);
 
+/* --plus: its replacement strings are taken too, {##} being `total`
+ * jobs and {0%} as wide as `slots`. Before template_new. */
+void template_set_plus(long total, long slots);
+
+/* True when the template has {##} or {0#}, which need the number of jobs. */
+bool template_uses_total(const struct template *t);
+
 /* -X: each word that holds {} is repeated for each of the job's
  * arguments, with that one (context replace); without it, {} holds them
  * all, each quoted, joined by spaces (-m, -n). */

@@ -120,6 +120,8 @@ static const char usage_text[] =
 	"  -t, --verbose         print each command line to stderr as it starts\n"
 	"  -v                    print each command line before its output, on stdout\n"
 	"Replacement strings: {} {.} {/} {//} {/.} {#} {%} {N} {N.} {N/} {N//} {N/.} {-N}\n"
+	"      --plus            also {+/} {+.} {+..} {+...} {..} {...} {/..} {/...} {##}\n"
+	"                        {0#} {0%}\n"
 	"\n"
 	"Blocks of data on the jobs' stdin (--pipe):\n"
 	"      --pipe            cut stdin into blocks, one job's stdin each\n"
@@ -671,7 +673,7 @@ enum {
 	OPT_SEMAPHORE, OPT_FG, OPT_BG, OPT_ID, OPT_WAIT, OPT_SEM_TIMEOUT, OPT_SEM_ID, OPT_NO_JOBSERVER, OPT_JOBSERVER_STYLE,
 	OPT_PIPE, OPT_PIPEPART, OPT_BLOCK, OPT_RECSTART, OPT_RECEND, OPT_REGEXP, OPT_HEADER, OPT_ROUND_ROBIN, OPT_CAT,
 	OPT_FIFO, OPT_GNU, OPT_REPLACE, OPT_ARG_SEP, OPT_ARG_FILE_SEP, OPT_TRIM, OPT_SLOT_VAR, OPT_NICE,
-	OPT_TMPDIR, OPT_EOF, OPT_SHELL_QUOTE, OPT_XARGS, OPT_SHUF, OPT_FILES, OPT_RESULTS, OPT_SHEBANG,
+	OPT_TMPDIR, OPT_EOF, OPT_SHELL_QUOTE, OPT_XARGS, OPT_SHUF, OPT_FILES, OPT_RESULTS, OPT_SHEBANG, OPT_PLUS,
 };
 
 static const struct option long_options[] = {
@@ -749,6 +751,7 @@ static const struct option long_options[] = {
 	{ "shebang-wrap", no_argument, NULL, OPT_SHEBANG },
 	{ "xargs", no_argument, NULL, OPT_XARGS },
 	{ "shuf", no_argument, NULL, OPT_SHUF },
+	{ "plus", no_argument, NULL, OPT_PLUS },
 	{ "files", no_argument, NULL, OPT_FILES },
 	{ "results", required_argument, NULL, OPT_RESULTS },
 	{ "res", required_argument, NULL, OPT_RESULTS },
@@ -1097,6 +1100,7 @@ static bool take_input_option(int c, const char *name, struct options *opts)
 	case 'X': opts->fill = FILL_CONTEXT; opts->fill_option = "-X"; break;
 	case OPT_XARGS: opts->fill = FILL_XARGS; opts->fill_option = "--xargs"; break;
 	case OPT_SHUF: opts->shuffle = true; break;
+	case OPT_PLUS: opts->plus = true; break;
 	case OPT_FILES: opts->files = true; break;
 	case OPT_RESULTS:
 		if (optarg[0] == '\0')

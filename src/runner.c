@@ -860,6 +860,8 @@ static int setup(void)
 		spawn_nice(opts->nice);
 	if (local_init(opts->shell, opts->tty, job_reaped, job_stopped, termseq_after_reaping) != 0)
 		return -1;
+	if (opts->plus)
+		template_set_plus(-1, 1);  /* the figures come once known, below */
 	columns = input ? input_column_names(input, &column_count) : NULL;
 	if (columns)
 		template_set_columns(columns, column_count);
@@ -910,6 +912,12 @@ static int setup(void)
 		return -1;
 	if (opts->shuffle && input && input_shuffle(input) != 0)
 		return -1;
+	if (opts->plus) {
+		long jobs = template_uses_total(template) || template_uses_total(tag_template)
+				    ? (input ? input_count_all(input) : data ? blocks_total(data) : -1)
+				    : -1;
+		template_set_plus(jobs, slots);
+	}
 	if (opts->fill && pack(slots) != 0)
 		return -1;
 	pace_init(opts, slots);

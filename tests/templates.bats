@@ -271,6 +271,8 @@ parallel_agrees() {
 @test "--header : takes each ::: source's first value as its name, {name}" { lanes_agrees; }
 @test "--header : with --colsep names the columns by the first line, and {name.} works" { lanes_agrees; }
 @test "--header : reads the names from standard input too" { lanes_agrees; }
+@test "--plus adds {+/} {+.} {+..} {+...} {..} {...} {/..} {/...}" { lanes_agrees; }
+@test "--plus adds {##}, the number of jobs, and {0#} and {0%}, zero-padded" { lanes_agrees; }
 
 @test "GNU parallel agrees with every case of compat.table" { parallel_agrees compat.table; }
 
