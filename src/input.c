@@ -35,6 +35,8 @@ struct stream {
 	bool nul_to_text;        /* a NUL in an item becomes the two characters \0 */
 	const char *eof_item;    /* -E: an item equal to it ends the stream; NULL: none */
 	bool header_taken;       /* --header: its first item was read (so no count ahead) */
+	bool csv;                /* --csv: a newline inside "..." is part of the record */
+	bool quoted;             /* --csv: buf[scan] is inside quotes */
 	char *buf;
 	size_t start, end, cap;  /* unconsumed bytes: buf[start..end) */
 	size_t scan;             /* buf[next value..scan) holds no delimiter */
@@ -76,6 +78,10 @@ struct input {
 	size_t consumed;         /* stream items consumed before pos[0] */
 	long per_job;
 	bool has_colsep;
+	bool csv;                /* --csv: columns are RFC 4180 fields */
+	char field_sep;          /* --csv: between them */
+	char *unquoted;          /* --csv: the fields of the tuple being made, unquoted */
+	size_t unquoted_len, unquoted_cap;
 	regex_t colsep;
 	struct arg *args;        /* the item being handed out */
 	size_t arg_count, arg_cap;
@@ -96,6 +102,19 @@ struct input {
 static const char *find_delimiter(const struct stream *s, const char *p, size_t n)
 {
 	return s->dlen == 1 ? memchr(p, s->delimiter[0], n) : memmem(p, n, s->delimiter, s->dlen);
+}
+
+/* --csv: the first newline outside quotes in p[0..n), the quote state
+ * carried in s->quoted from one call to the next; or NULL. */
+static const char *find_record_end(struct stream *s, const char *p, size_t n)
+{
+	for (const char *end = p + n; p < end; p++) {
+		if (*p == '"')
+			s->quoted = !s->quoted;
+		else if (*p == '\n' && !s->quoted)
+			return p;
+	}
+	return NULL;
 }
 
 static struct stream *stream_open(const char *path, const char *delimiter, size_t dlen)
@@ -212,9 +231,13 @@ static enum input_status stream_peek(struct stream *s, size_t k, struct arg *out
 		size_t value = s->ahead_count
 			? s->ahead[s->ahead_count - 1].off + s->ahead[s->ahead_count - 1].len + s->dlen
 			: s->start;
-		if (s->scan < value)
+		if (s->scan < value) {
 			s->scan = value;
-		const char *hit = s->end > s->scan ? find_delimiter(s, s->buf + s->scan, s->end - s->scan) : NULL;
+			s->quoted = false;
+		}
+		const char *hit = s->end <= s->scan ? NULL
+				  : s->csv  ? find_record_end(s, s->buf + s->scan, s->end - s->scan)
+					    : find_delimiter(s, s->buf + s->scan, s->end - s->scan);
 		size_t len;
 		if (hit) {
 			len = (size_t)(hit - s->buf) - value;
@@ -342,7 +365,10 @@ struct input *input_open(const struct options *opts)
 		in->streamed = false;
 		return in;  /* the items are the joblog's: no source is read */
 	}
-	if (opts->colsep) {
+	if (opts->csv) {
+		in->csv = true;
+		in->field_sep = opts->colsep ? opts->colsep[0] : ',';
+	} else if (opts->colsep) {
 		/* options.c has compiled it once already */
 		options_compile_colsep(opts->colsep, &in->colsep);
 		in->has_colsep = true;
@@ -363,6 +389,9 @@ struct input *input_open(const struct options *opts)
 		}
 		add_source(in, src);
 	}
+	for (size_t i = 0; i < in->src_count; i++)
+		if (in->src[i].stream)
+			in->src[i].stream->csv = opts->csv;
 	if (opts->shebang && in->src_count > 0)
 		take_header(in, &in->src[in->src_count - 1]);  /* the #! line: no job, no name */
 	in->take_names = true;
@@ -440,9 +469,55 @@ static bool blank(struct arg v)
 	return true;
 }
 
+/* --csv: one record's fields, quotes taken off ("" inside them is one "),
+ * each trimmed as --trim says (not by default). The text is copied into
+ * in->unquoted, which lives until the next tuple. A CR before the end of
+ * the record is dropped (CRLF lines). */
+static void add_csv_fields(struct input *in, struct arg v)
+{
+	if (v.len && v.ptr[v.len - 1] == '\r')
+		v.len--;
+	size_t need = in->unquoted_len + v.len + 1;
+	if (need > in->unquoted_cap) {
+		/* The args made so far point into it: keep their offsets. */
+		char *old = in->unquoted;
+		in->unquoted = xgrow(in->unquoted, &in->unquoted_cap, need * 2, 1);
+		for (size_t i = 0; old && i < in->arg_count; i++)
+			if (in->args[i].ptr >= old && in->args[i].ptr <= old + in->unquoted_len)
+				in->args[i].ptr = in->unquoted + (in->args[i].ptr - old);
+	}
+	const char *p = v.ptr, *end = v.ptr + v.len;
+	for (;;) {
+		char *field = in->unquoted + in->unquoted_len;
+		char *out = field;
+		bool quoted = false;
+		while (p < end && (quoted || *p != in->field_sep)) {
+			if (*p == '"') {
+				if (quoted && p + 1 < end && p[1] == '"')
+					*out++ = '"', p += 2;  /* "" inside quotes */
+				else
+					quoted = !quoted, p++;
+			} else {
+				*out++ = *p++;
+			}
+		}
+		in->unquoted_len += (size_t)(out - field);
+		struct arg f = trimmed((struct arg){ field, (size_t)(out - field) }, in->trim);
+		in->args = xgrow(in->args, &in->arg_cap, in->arg_count + 1, sizeof *in->args);
+		in->args[in->arg_count++] = f;
+		if (p >= end)
+			return;
+		p++;  /* the separator */
+	}
+}
+
 static void add_value(struct input *in, struct arg v)
 {
 	in->blank_value |= blank(v);
+	if (in->csv) {
+		add_csv_fields(in, v);
+		return;
+	}
 	if (in->has_colsep) {
 		add_columns(in, v);
 		return;
@@ -485,6 +560,7 @@ static enum input_status next_tuple(struct input *in, struct input_item *item)
 		return INPUT_END;
 	memcpy(in->trial, in->pos, in->grp_count * sizeof *in->trial);
 	in->arg_count = 0;
+	in->unquoted_len = 0;
 	long tuples = 0, most = in->packed ? in->packing.most : in->per_job ? in->per_job : 1;  /* -N0: one each */
 	size_t used = 0;
 	while (tuples < most) {
@@ -698,7 +774,7 @@ long input_count_all(struct input *in)
 static long count_file_items(const struct stream *s)
 {
 	struct stat st;
-	if (s->eof_item || s->header_taken || fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode))
+	if (s->eof_item || s->header_taken || s->csv || fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode))
 		return -1;  /* with -E, only reading tells */
 	char buf[BLOCK];
 	off_t at = lseek(s->fd, 0, SEEK_CUR);
@@ -776,6 +852,7 @@ void input_close(struct input *in)
 	free(in->pos);
 	free(in->trial);
 	free(in->undo);
+	free(in->unquoted);
 	free(in->order);
 	for (size_t i = 0; i < in->name_count; i++)
 		free(in->names[i]);

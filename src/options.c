@@ -97,6 +97,7 @@ static const char usage_text[] =
 	"  -0, --null            items end with NUL, not newline\n"
 	"  -d, --delimiter STR   items end with STR: characters, \\xHH, \\n \\t \\0 \\\\ \\r ...\n"
 	"  -C, --colsep REGEX    split each item into columns {1}, {2}, ...\n"
+	"      --csv             items are CSV records (RFC 4180), fields {1}, {2}, ...\n"
 	"      --trim n|l|r|lr   trim white space off items (default: off columns, lr)\n"
 	"  -E, --eof STR         an item equal to STR ends its source\n"
 	"      --arg-sep (--argsep) STR, --arg-file-sep (--argfilesep) STR\n"
@@ -673,7 +674,7 @@ enum {
 	OPT_SEMAPHORE, OPT_FG, OPT_BG, OPT_ID, OPT_WAIT, OPT_SEM_TIMEOUT, OPT_SEM_ID, OPT_NO_JOBSERVER, OPT_JOBSERVER_STYLE,
 	OPT_PIPE, OPT_PIPEPART, OPT_BLOCK, OPT_RECSTART, OPT_RECEND, OPT_REGEXP, OPT_HEADER, OPT_ROUND_ROBIN, OPT_CAT,
 	OPT_FIFO, OPT_GNU, OPT_REPLACE, OPT_ARG_SEP, OPT_ARG_FILE_SEP, OPT_TRIM, OPT_SLOT_VAR, OPT_NICE,
-	OPT_TMPDIR, OPT_EOF, OPT_SHELL_QUOTE, OPT_XARGS, OPT_SHUF, OPT_FILES, OPT_RESULTS, OPT_SHEBANG, OPT_PLUS,
+	OPT_TMPDIR, OPT_EOF, OPT_SHELL_QUOTE, OPT_XARGS, OPT_SHUF, OPT_FILES, OPT_RESULTS, OPT_SHEBANG, OPT_PLUS, OPT_CSV,
 };
 
 static const struct option long_options[] = {
@@ -752,6 +753,7 @@ static const struct option long_options[] = {
 	{ "xargs", no_argument, NULL, OPT_XARGS },
 	{ "shuf", no_argument, NULL, OPT_SHUF },
 	{ "plus", no_argument, NULL, OPT_PLUS },
+	{ "csv", no_argument, NULL, OPT_CSV },
 	{ "files", no_argument, NULL, OPT_FILES },
 	{ "results", required_argument, NULL, OPT_RESULTS },
 	{ "res", required_argument, NULL, OPT_RESULTS },
@@ -1101,6 +1103,7 @@ static bool take_input_option(int c, const char *name, struct options *opts)
 	case OPT_XARGS: opts->fill = FILL_XARGS; opts->fill_option = "--xargs"; break;
 	case OPT_SHUF: opts->shuffle = true; break;
 	case OPT_PLUS: opts->plus = true; break;
+	case OPT_CSV: opts->csv = true; break;
 	case OPT_FILES: opts->files = true; break;
 	case OPT_RESULTS:
 		if (optarg[0] == '\0')
@@ -1310,6 +1313,13 @@ static void check_combinations(struct options *opts, const struct parse_state *s
  * for a second one. */
 static void check_sources(struct options *opts)
 {
+	if (opts->csv && opts->colsep && strlen(opts->colsep) != 1)
+		usage_error("--colsep", "'%s': with --csv it is the one character between fields (example: --colsep ';')",
+			    opts->colsep);
+	if (opts->csv && (opts->delimiter_len != 1 || opts->delimiter[0] != '\n'))
+		usage_error("--csv", "records end with newlines: it cannot be combined with -d or -0");
+	if (opts->csv && opts->pipe)
+		usage_error("--csv", "is for arguments: it cannot be combined with --pipe");
 	if (opts->files && opts->results)
 		usage_error("--files", "cannot be combined with --results, which names the files itself");
 	int stdins = 0;

@@ -141,6 +141,7 @@ struct options {
 	bool shuffle;             /* --shuf: run the jobs in a random order */
 	bool shebang;             /* --shebang: the input's first line is the #! line */
 	bool plus;                /* --plus: GNU's further replacement strings */
+	bool csv;                 /* --csv: items are CSV records, their fields the columns */
 	bool files;               /* --files: each job's stdout to a file, its name printed */
 	const char *results;      /* --results DIR: each job's output under DIR/1/VALUE/...; NULL: none */
 	const char *lines_option;

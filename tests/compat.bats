@@ -315,3 +315,45 @@ script() {
 	[ "$status" -eq 255 ]
 	[ "$stderr" = "lanes: --shebang: must be the first option, as on a #! line (see lanes(1))" ]
 }
+
+# csv_cases PROGRAM...: runs the --csv cases with PROGRAM (lanes, or GNU
+# parallel) and prints what each gave, one a line.
+csv_cases() {
+	echo '"1 big, 2 small","2""x4"" plank",12.34' | "$@" --csv echo {1} of {2} at {3}
+	printf '"Start of field 1 with newline\nLine 2 in field 1";value 2\n' | "$@" --csv --colsep ';' echo 'F1: {1} F2: {2}'
+	printf 'name,age\n"Ann, Jr.",3\n' | "$@" --csv --header : echo '{name}={age}'
+	printf 'a,"",c\n' | "$@" --csv echo '[{2}]'
+}
+
+CSV_EXPECTED='1 big, 2 small of 2"x4" plank at 12.34
+F1: Start of field 1 with newline
+Line 2 in field 1 F2: value 2
+Ann, Jr.=3
+[]'
+
+@test "--csv reads RFC 4180 records: quoted separators, doubled quotes, newlines inside quotes, --header" {
+	run_cmd '' bash -c "$(declare -f csv_cases); csv_cases lanes"
+	show
+	[ "$status" -eq 0 ]
+	[ "$output" = "$CSV_EXPECTED" ]
+}
+
+@test "GNU parallel agrees on the --csv cases" {
+	command -v parallel >/dev/null || skip "GNU parallel is not installed"
+	perl -MText::CSV -e 1 2>/dev/null || skip "GNU parallel --csv needs Text::CSV (Debian package libtext-csv-perl)"
+	run_cmd '' bash -c "$(declare -f csv_cases); csv_cases parallel --will-cite"
+	show
+	[ "$output" = "$CSV_EXPECTED" ]
+}
+
+@test "--csv takes CRLF records and a field with stray quotes as it comes; bad combinations are refused" {
+	run_lanes $'a,"x"y,c\r\nd,e,f\r\n' -k --csv echo '[{2}]'
+	show
+	[ "$output" = $'[xy]\n[e]' ]
+	run_lanes 'a' --csv --colsep ',,' echo
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "lanes: --colsep: ',,': with --csv it is the one character between fields (example: --colsep ';')" ]
+	run_lanes 'a' --csv -0 echo
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "lanes: --csv: records end with newlines: it cannot be combined with -d or -0" ]
+}
