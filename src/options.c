@@ -36,14 +36,15 @@ static const char usage_text[] =
 	"                         (read again as jobs end); default: the CPUs this\n"
 	"                         process may use\n"
 	"      --timeout DURATION end a job that runs longer (30, 1.5s, 500ms, 2m, 1h)\n"
-	"      --termseq SEQ      signals and waits (ms) that end a job's process group\n"
+	"      --termseq, --term-seq SEQ\n"
+	"                         signals and waits (ms) that end a job's process group\n"
 	"                         (default TERM,200,TERM,100,TERM,50,KILL,25)\n"
 	"      --group            print each job's stdout, then its stderr, when it\n"
 	"                         ends; never mixed with another job's (default)\n"
 	"      --line-buffer, --lb, --linebuffer\n"
 	"                         print whole lines as they come; jobs interleave\n"
 	"  -u, --ungroup          let jobs write straight to the output\n"
-	"  -k, --keep-order       print in input order\n"
+	"  -k, --keep-order       print in input order (--no-keep-order: do not)\n"
 	"      --tag              prefix each output line with the job and a TAB\n"
 	"      --tagstring STR    prefix each output line with STR and a TAB\n"
 	"      --halt WHEN        stop early: now|soon,fail|success|done=N|N%, or 0, 1, 2\n"
@@ -103,9 +104,12 @@ static const char usage_text[] =
 	"      --arg-sep (--argsep) STR, --arg-file-sep (--argfilesep) STR\n"
 	"                        STR instead of ::: and ::::\n"
 	"  -n, --max-args N      up to N items per job; {} is all of them\n"
-	"  -N N                  the same, {1}..{N} naming each; -N0: one, given to none\n"
+	"  -N, --max-replace-args N   the same, {1}..{N} naming each; -N0: one, given\n"
+	"                        to none\n"
+	"      --skip-first-line the first line of the input is no job\n"
 	"      --shuf            run the jobs in a random order (reads all input first)\n"
-	"      --files           each job's stdout to a file in TMPDIR; print its name\n"
+	"      --files, --output-as-files, --outputasfiles\n"
+	"                        each job's stdout to a file in TMPDIR; print its name\n"
 	"      --results, --res DIR   each job's stdout, stderr and seq in\n"
 	"                        DIR/1/VALUE/2/VALUE/...; nothing printed\n"
 	"  -m                    as many items a job as its line holds, spread over slots\n"
@@ -120,6 +124,7 @@ static const char usage_text[] =
 	"      --shell-quote     print the command lines quoted, run nothing\n"
 	"  -t, --verbose         print each command line to stderr as it starts\n"
 	"  -v                    print each command line before its output, on stdout\n"
+	"      --silent          do not (takes back -v)\n"
 	"Replacement strings: {} {.} {/} {//} {/.} {#} {%} {N} {N.} {N/} {N//} {N/.} {-N}\n"
 	"      --plus            also {+/} {+.} {+..} {+...} {..} {...} {/..} {/...} {##}\n"
 	"                        {0#} {0%}\n"
@@ -142,6 +147,10 @@ static const char usage_text[] =
 	"                         first on a script's #! line (see lanes(1))\n"
 	"  -J, --profile NAME     options from $XDG_CONFIG_HOME/lanes/NAME, instead of\n"
 	"                         .../lanes/config (both before $LANES_OPTIONS)\n"
+	"      --plain            read no default options (config, -J, LANES_OPTIONS)\n"
+	"      --number-of-cpus, --number-of-cores, --number-of-threads\n"
+	"                         print the CPUs this process may use and exit\n"
+	"      --max-line-length-allowed   print the line -m and -X fill up to and exit\n"
 	"  -h, --help             print this help and exit\n"
 	"      --version          print the version and exit\n"
 	"\n"
@@ -674,7 +683,8 @@ enum {
 	OPT_SEMAPHORE, OPT_FG, OPT_BG, OPT_ID, OPT_WAIT, OPT_SEM_TIMEOUT, OPT_SEM_ID, OPT_NO_JOBSERVER, OPT_JOBSERVER_STYLE,
 	OPT_PIPE, OPT_PIPEPART, OPT_BLOCK, OPT_RECSTART, OPT_RECEND, OPT_REGEXP, OPT_HEADER, OPT_ROUND_ROBIN, OPT_CAT,
 	OPT_FIFO, OPT_GNU, OPT_REPLACE, OPT_ARG_SEP, OPT_ARG_FILE_SEP, OPT_TRIM, OPT_SLOT_VAR, OPT_NICE,
-	OPT_TMPDIR, OPT_EOF, OPT_SHELL_QUOTE, OPT_XARGS, OPT_SHUF, OPT_FILES, OPT_RESULTS, OPT_SHEBANG, OPT_PLUS, OPT_CSV,
+	OPT_TMPDIR, OPT_EOF, OPT_SHELL_QUOTE, OPT_XARGS, OPT_SHUF, OPT_FILES, OPT_RESULTS, OPT_SHEBANG, OPT_PLUS, OPT_CSV, OPT_SKIP_FIRST, OPT_SILENT, OPT_PLAIN, OPT_CPUS, OPT_LINE_MAX,
+	OPT_NO_KEEP_ORDER,
 };
 
 static const struct option long_options[] = {
@@ -682,6 +692,7 @@ static const struct option long_options[] = {
 	{ "max-procs", required_argument, NULL, 'j' },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "termseq", required_argument, NULL, OPT_TERMSEQ },
+	{ "term-seq", required_argument, NULL, OPT_TERMSEQ },
 	{ "group", no_argument, NULL, OPT_GROUP },
 	{ "line-buffer", no_argument, NULL, OPT_LINE_BUFFER },
 	{ "linebuffer", no_argument, NULL, OPT_LINE_BUFFER },
@@ -755,6 +766,17 @@ static const struct option long_options[] = {
 	{ "plus", no_argument, NULL, OPT_PLUS },
 	{ "csv", no_argument, NULL, OPT_CSV },
 	{ "files", no_argument, NULL, OPT_FILES },
+	{ "output-as-files", no_argument, NULL, OPT_FILES },
+	{ "outputasfiles", no_argument, NULL, OPT_FILES },
+	{ "skip-first-line", no_argument, NULL, OPT_SKIP_FIRST },
+	{ "max-replace-args", required_argument, NULL, 'N' },
+	{ "silent", no_argument, NULL, OPT_SILENT },
+	{ "plain", no_argument, NULL, OPT_PLAIN },
+	{ "number-of-cpus", no_argument, NULL, OPT_CPUS },
+	{ "number-of-cores", no_argument, NULL, OPT_CPUS },
+	{ "number-of-threads", no_argument, NULL, OPT_CPUS },
+	{ "max-line-length-allowed", no_argument, NULL, OPT_LINE_MAX },
+	{ "no-keep-order", no_argument, NULL, OPT_NO_KEEP_ORDER },
 	{ "results", required_argument, NULL, OPT_RESULTS },
 	{ "res", required_argument, NULL, OPT_RESULTS },
 	{ "max-chars", required_argument, NULL, 's' },
@@ -1104,6 +1126,16 @@ static bool take_input_option(int c, const char *name, struct options *opts)
 	case OPT_SHUF: opts->shuffle = true; break;
 	case OPT_PLUS: opts->plus = true; break;
 	case OPT_CSV: opts->csv = true; break;
+	case OPT_SKIP_FIRST: opts->shebang = true; break;  /* its first line is no job, as a #! line */
+	case OPT_SILENT: opts->echo = false; break;
+	case OPT_PLAIN: break;  /* seen by find_profiles */
+	case OPT_NO_KEEP_ORDER: opts->keep_order = false; break;
+	case OPT_CPUS:
+		printf("%ld\n", machine_cpus());
+		exit(0);
+	case OPT_LINE_MAX:
+		printf("%d\n", MAX_CHARS_DEFAULT - 1);
+		exit(0);
 	case OPT_FILES: opts->files = true; break;
 	case OPT_RESULTS:
 		if (optarg[0] == '\0')
@@ -1441,19 +1473,25 @@ static void semaphore_command(struct options *opts, int argc, char **argv)
 
 /* -J NAME, --profile NAME: found before the options are taken, since the
  * profiles' options come first. */
+static bool plain;  /* --plain: no default options at all */
+
 static const char **find_profiles(int argc, char **argv, int *count)
 {
 	static const char **names;
 	static size_t cap;
 	*count = 0;
+	plain = false;
 	opterr = 0;
 	optind = 0;  /* glibc: start over */
 	int c;
-	while ((c = getopt_long(argc, argv, SHORT_OPTIONS, long_options, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, SHORT_OPTIONS, long_options, NULL)) != -1) {
+		if (c == OPT_PLAIN)
+			plain = true;
 		if (c == 'J') {
 			names = xgrow(names, &cap, (size_t)*count + 1, sizeof *names);
 			names[(*count)++] = optarg;
 		}
+	}
 	optind = 0;
 	return names;
 }
@@ -1469,7 +1507,8 @@ void options_parse(int argc, char **argv, struct options *opts)
 	argv = defaults_shebang(argc, argv, &argc, &opts->shebang);
 	int profile_count;
 	const char **profiles = find_profiles(argc, argv, &profile_count);
-	argv = defaults_argv(argc, argv, profiles, profile_count, &argc);
+	if (!plain)
+		argv = defaults_argv(argc, argv, profiles, profile_count, &argc);
 	opterr = 0;
 	parse_argv = argv;
 	parse_argc = argc;

@@ -357,3 +357,22 @@ Ann, Jr.=3
 	[ "$status" -eq 255 ]
 	[ "$stderr" = "lanes: --csv: records end with newlines: it cannot be combined with -d or -0" ]
 }
+
+@test "--number-of-cpus and its kin print the usable CPUs; --max-line-length-allowed the line -m fills to" {
+	run_cmd '' taskset -c 0 lanes --number-of-cpus
+	show
+	[ "$status" -eq 0 ]
+	[ "$output" = 1 ]
+	run_lanes '' --number-of-cores
+	[ "$output" = "$(nproc)" ]
+	run_lanes '' --max-line-length-allowed
+	[ "$output" = 131071 ]
+}
+
+@test "--plain reads no default options; --no-keep-order takes back -k" {
+	LANES_OPTIONS=--tag run_lanes '' --plain echo ::: x
+	show
+	[ "$output" = x ]
+	run_lanes '' -k --no-keep-order -j1 echo ::: a
+	[ "$output" = a ]
+}

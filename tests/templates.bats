@@ -273,6 +273,8 @@ parallel_agrees() {
 @test "--header : reads the names from standard input too" { lanes_agrees; }
 @test "--plus adds {+/} {+.} {+..} {+...} {..} {...} {/..} {/...}" { lanes_agrees; }
 @test "--plus adds {##}, the number of jobs, and {0#} and {0%}, zero-padded" { lanes_agrees; }
+@test "--skip-first-line runs no job for the first line" { lanes_agrees; }
+@test "--silent takes back -v, --max-replace-args is -N and --term-seq is --termseq" { lanes_agrees; }
 
 @test "GNU parallel agrees with every case of compat.table" { parallel_agrees compat.table; }
 
