@@ -47,6 +47,8 @@ static const char usage_text[] =
 	"  -k, --keep-order       print in input order (--no-keep-order: do not)\n"
 	"      --tag              prefix each output line with the job and a TAB\n"
 	"      --tagstring STR    prefix each output line with STR and a TAB\n"
+	"      --color, --colour  each job's lines in a colour of its own (--ctag:\n"
+	"                         --color --tag; --ctagstring STR: with --tagstring)\n"
 	"      --halt WHEN        stop early: now|soon,fail|success|done=N|N%, or 0, 1, 2\n"
 	"      --shell PATH       the shell for command lines that need one (default:\n"
 	"                         $PARALLEL_SHELL, the shell lanes was started from,\n"
@@ -684,7 +686,7 @@ enum {
 	OPT_PIPE, OPT_PIPEPART, OPT_BLOCK, OPT_RECSTART, OPT_RECEND, OPT_REGEXP, OPT_HEADER, OPT_ROUND_ROBIN, OPT_CAT,
 	OPT_FIFO, OPT_GNU, OPT_REPLACE, OPT_ARG_SEP, OPT_ARG_FILE_SEP, OPT_TRIM, OPT_SLOT_VAR, OPT_NICE,
 	OPT_TMPDIR, OPT_EOF, OPT_SHELL_QUOTE, OPT_XARGS, OPT_SHUF, OPT_FILES, OPT_RESULTS, OPT_SHEBANG, OPT_PLUS, OPT_CSV, OPT_SKIP_FIRST, OPT_SILENT, OPT_PLAIN, OPT_CPUS, OPT_LINE_MAX,
-	OPT_NO_KEEP_ORDER,
+	OPT_NO_KEEP_ORDER, OPT_COLOR, OPT_CTAG, OPT_CTAGSTRING,
 };
 
 static const struct option long_options[] = {
@@ -777,6 +779,10 @@ static const struct option long_options[] = {
 	{ "number-of-threads", no_argument, NULL, OPT_CPUS },
 	{ "max-line-length-allowed", no_argument, NULL, OPT_LINE_MAX },
 	{ "no-keep-order", no_argument, NULL, OPT_NO_KEEP_ORDER },
+	{ "color", no_argument, NULL, OPT_COLOR },
+	{ "colour", no_argument, NULL, OPT_COLOR },
+	{ "ctag", no_argument, NULL, OPT_CTAG },
+	{ "ctagstring", required_argument, NULL, OPT_CTAGSTRING },
 	{ "results", required_argument, NULL, OPT_RESULTS },
 	{ "res", required_argument, NULL, OPT_RESULTS },
 	{ "max-chars", required_argument, NULL, 's' },
@@ -1130,6 +1136,9 @@ static bool take_input_option(int c, const char *name, struct options *opts)
 	case OPT_SILENT: opts->echo = false; break;
 	case OPT_PLAIN: break;  /* seen by find_profiles */
 	case OPT_NO_KEEP_ORDER: opts->keep_order = false; break;
+	case OPT_COLOR: opts->color = true; break;
+	case OPT_CTAG: opts->color = opts->tag = true; break;
+	case OPT_CTAGSTRING: opts->color = true; opts->tagstring = optarg; break;
 	case OPT_CPUS:
 		printf("%ld\n", machine_cpus());
 		exit(0);

@@ -196,22 +196,44 @@ static void deliver(struct output_stream *s, const char *data, size_t len, bool 
 		hold(s, data, len);
 }
 
-/* Passes bytes on, starting each line with the tag when there is one. */
+#define COLOR_RESET "\033[0m"
+
+const char *output_color(unsigned long seq)
+{
+	/* readable pairs: black or white on a colour, not white on yellow */
+	static const char *const colors[] = {
+		"\033[30;41m", "\033[30;42m", "\033[30;43m", "\033[30;44m", "\033[30;45m", "\033[30;46m",
+		"\033[37;41m", "\033[37;42m", "\033[37;44m", "\033[37;45m", "\033[37;46m",
+	};
+	return colors[seq % (sizeof colors / sizeof colors[0])];
+}
+
+/* Passes bytes on, starting each line with the colour and the tag when
+ * there are, and ending a coloured one with the reset. */
 static void put(struct output_stream *s, const char *data, size_t len, bool now)
 {
 	const struct output_job *job = s->job;
-	if (!job->tag) {
+	if (!job->tag && !job->color) {
 		deliver(s, data, len, now);
 		return;
 	}
 	while (len > 0) {
 		if (!s->mid_line) {
-			deliver(s, job->tag, job->tag_len, now);
-			deliver(s, "\t", 1, now);
+			if (job->color)
+				deliver(s, job->color, strlen(job->color), now);
+			if (job->tag) {
+				deliver(s, job->tag, job->tag_len, now);
+				deliver(s, "\t", 1, now);
+			}
 		}
 		const char *nl = memchr(data, '\n', len);
 		size_t n = nl ? (size_t)(nl - data) + 1 : len;
-		deliver(s, data, n, now);
+		if (nl && job->color) {
+			deliver(s, data, n - 1, now);
+			deliver(s, COLOR_RESET "\n", sizeof COLOR_RESET, now);
+		} else {
+			deliver(s, data, n, now);
+		}
 		s->mid_line = !nl;
 		data += n;
 		len -= n;
@@ -413,9 +435,11 @@ void output_flush(struct output_job *job)
 	for (int i = 0; i < 2; i++) {
 		struct output_stream *s = &job->stream[i];
 		release(s);
-		if (job->tag && s->mid_line) {
+		if ((job->tag || job->color) && s->mid_line) {
 			/* A tagged last line without newline gets one, so the next
 			 * job's tag starts a line of its own. */
+			if (job->color)
+				sink_append(i + 1, COLOR_RESET, sizeof COLOR_RESET - 1);
 			sink_append(i + 1, "\n", 1);
 			s->mid_line = false;
 		}

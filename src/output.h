@@ -37,6 +37,7 @@ struct output_stream {
 struct output_job {
 	struct output_stream stream[2];  /* [0] stdout, [1] stderr */
 	const char *tag;                 /* line prefix (without the TAB); NULL: none */
+	const char *color;               /* --color: each line's colour (SGR); NULL: none */
 	size_t tag_len;
 	bool live;                       /* oldest job under -k: passes on as it reads */
 	bool lost;                       /* its output could not be kept anywhere */
@@ -84,6 +85,10 @@ void output_free(struct output_job *job);
  * (not counted as received): -v's command line, --files' file name;
  * with --ungroup, printed at once. */
 void output_job_line(struct output_job *job, const char *text, size_t len);
+
+/* --color: the colour of job `seq`'s lines, an SGR sequence: black or
+ * white text on one of the six colours, seq after seq. */
+const char *output_color(unsigned long seq);
 
 /* Passes on one line of lanes' own (--dry-run, --verbose) to fd 1 or 2. */
 void output_note(int fd, const char *text, size_t len);

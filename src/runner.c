@@ -477,6 +477,7 @@ static struct job *next_job(void)
 						 opts->colsep ? 0 : (size_t)(opts->source_count > 0 ? opts->source_count : 1),
 						 columns, column_count);
 		j->out.tag = NULL;
+		j->out.color = opts->color ? output_color(j->seq) : NULL;
 		if (opts->tag || opts->tagstring) {
 			command_tag(&j->tag, tag_template, &item, j->seq, slot);
 			j->out.tag = j->tag.text;

@@ -376,3 +376,33 @@ Ann, Jr.=3
 	run_lanes '' -k --no-keep-order -j1 echo ::: a
 	[ "$output" = a ]
 }
+
+# plain TEXT: TEXT without its SGR colour sequences.
+plain() {
+	sed 's/\x1b\[[0-9;]*[mK]//g' <<<"$1"
+}
+
+@test "--color gives each job's lines a colour of their own, reset at each line's end; --ctag colours the tag too" {
+	run_lanes '' -k --color 'printf "x{}\ny{}"' ::: 1 2
+	show
+	[ "$status" -eq 0 ]
+	[ "$(plain "$output")" = $'x1\ny1\nx2\ny2' ]
+	local first second
+	first=$(sed -n 1p <<<"$output")
+	second=$(sed -n 3p <<<"$output")
+	[[ $first == $'\e['*m'x1'$'\e[0m' ]]
+	[ "${first%%x1*}" != "${second%%x2*}" ]
+	run_lanes '' -k --ctag echo ::: a
+	[ "$(plain "$output")" = $'a\ta' ]
+	[[ $output == $'\e['*m$'a\ta\e[0m' ]]
+	run_lanes '' -k --ctagstring 'T{}' echo ::: b
+	[ "$(plain "$output")" = $'Tb\tb' ]
+}
+
+@test "GNU parallel agrees: --ctag prints the tagged lines, coloured" {
+	command -v parallel >/dev/null || skip "GNU parallel is not installed"
+	run_cmd '' parallel --will-cite -k --ctag echo ::: a b
+	show
+	[ "$(plain "$output")" = $'a\ta\nb\tb' ]
+	[[ $output == *$'\e['* ]]
+}
