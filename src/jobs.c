@@ -56,6 +56,7 @@ struct job *jobs_new(void (*timer_fn)(struct timer_entry *))
 	j->status = j->signal = 0;
 	j->timed_out = j->stopped = j->has_terminal = j->stopped_by_terminal = false;
 	j->term_step = -1;
+	j->table_fds[0] = j->table_fds[1] = -1;
 	link_job(&live, j);
 	live_count++;
 	return j;

@@ -47,6 +47,9 @@ struct job {
 	struct feed feed;      /* --pipe: its block, and how it is written */
 	char *file;            /* --files: where this attempt's stdout goes; NULL: none */
 	char *results;         /* --results: the job's directory; NULL: none */
+	int table_fds[2];      /* --results TABLE: where this attempt's stdout, stderr go; -1: none */
+	char *args_text;       /* --results TABLE: the job's arguments, each ending with a NUL */
+	size_t args_len, args_count;
 	struct job *prev, *next;   /* among the live jobs, or the pool */
 };
 

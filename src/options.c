@@ -113,7 +113,8 @@ static const char usage_text[] =
 	"      --files, --output-as-files, --outputasfiles\n"
 	"                        each job's stdout to a file in TMPDIR; print its name\n"
 	"      --results, --res DIR   each job's stdout, stderr and seq in\n"
-	"                        DIR/1/VALUE/2/VALUE/...; nothing printed\n"
+	"                        DIR/1/VALUE/2/VALUE/... (or one table: DIR.csv, .tsv,\n"
+	"                        .json); nothing printed\n"
 	"  -m                    as many items a job as its line holds, spread over slots\n"
 	"  -X                    the same, each word with {} repeated for each item\n"
 	"      --xargs           as -m, not spread: the input streams\n"
@@ -1149,12 +1150,6 @@ static bool take_input_option(int c, const char *name, struct options *opts)
 	case OPT_RESULTS:
 		if (optarg[0] == '\0')
 			usage_error(name, "needs a directory");
-		{
-			size_t n = strlen(optarg);
-			if ((n > 4 && (strcmp(optarg + n - 4, ".csv") == 0 || strcmp(optarg + n - 4, ".tsv") == 0)) ||
-			    (n > 5 && strcmp(optarg + n - 5, ".json") == 0))
-				usage_error(name, "'%s': the .csv, .tsv and .json forms are not there yet: give a directory", optarg);
-		}
 		opts->results = optarg;
 		break;
 	case 's':

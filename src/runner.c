@@ -77,6 +77,7 @@ static struct joblog *joblog;
 static struct job *held;          /* taken from the input, not started yet */
 static struct command quoted;     /* --shell-quote: a command line, quoted */
 static bool files_warned;         /* --files, --results: a file could not be made */
+static struct results_table *table;  /* --results FILE.csv ... */
 static const char *const *columns;  /* --header's names */
 static size_t column_count;
 static bool input_done, no_more_starts, stopping, hard_stop, fd_warned;
@@ -96,6 +97,9 @@ static bool detached;
 static void job_end(struct job *j);
 static bool launch(struct job *j);
 static void drop_job_file(struct job *j);
+static void keep_args(struct job *j, const struct input_item *item);
+static void drop_table_files(struct job *j);
+static void write_table_row(struct job *j, const struct joblog_row *row);
 static void on_job_timer(struct timer_entry *e);
 
 /* --throttle-exit: the attempt was throttled, not failed. */
@@ -176,20 +180,21 @@ static void count_job(struct job *j)
 	if (j->out.lost)
 		msg_print("job %lu: its output could not be kept (no memory, and no room in TMPDIR): the job failed",
 			  j->seq);
-	if (joblog) {
-		struct joblog_row row = {
-			.seq = j->seq,
-			.start = j->start_epoch,
-			.runtime = (double)(timer_now() - j->start_mono) / 1e9,
-			.sent = data ? j->feed.sent : 0,
-			.received = j->out.received,
-			.exitval = j->timed_out ? -1 : j->signal ? 0 : j->status,
-			.signal = j->signal,
-			.command = j->cmd.text,
-			.command_len = j->cmd.text_len,
-		};
+	struct joblog_row row = {
+		.seq = j->seq,
+		.start = j->start_epoch,
+		.runtime = (double)(timer_now() - j->start_mono) / 1e9,
+		.sent = data ? j->feed.sent : 0,
+		.received = j->out.received,
+		.exitval = j->timed_out ? -1 : j->signal ? 0 : j->status,
+		.signal = j->signal,
+		.command = j->cmd.text,
+		.command_len = j->cmd.text_len,
+	};
+	if (joblog)
 		joblog_write(joblog, &row);
-	}
+	if (table && j->table_fds[0] >= 0)
+		write_table_row(j, &row);
 	bool f = failed(j);
 	result->failed += f;
 	result->last_status = j->timed_out && !j->status ? 1 : j->status;
@@ -236,6 +241,7 @@ static void run_again(struct job *j, int64_t delay)
 	j->phase = JOB_RETRY_WAIT;
 	j->term_step = -1;
 	drop_job_file(j);
+	drop_table_files(j);
 	timer_schedule(&j->timer, timer_now() + delay);
 }
 
@@ -277,6 +283,9 @@ static void job_end(struct job *j)
 	j->file = NULL;
 	free(j->results);
 	j->results = NULL;
+	drop_table_files(j);  /* a job lanes ended: no row */
+	free(j->args_text);
+	j->args_text = NULL;
 	if (opts->keep_order) {
 		print_in_order();
 		return;
@@ -472,7 +481,9 @@ static struct job *next_job(void)
 		}
 		j->seq = item.seq;
 		j->slot = slot;
-		if (opts->results)
+		if (table)
+			keep_args(j, &item);
+		else if (opts->results)
 			j->results = results_dir(opts->results, &item,
 						 opts->colsep ? 0 : (size_t)(opts->source_count > 0 ? opts->source_count : 1),
 						 columns, column_count);
@@ -546,6 +557,47 @@ static void exec_failed(struct job *j, int e)
 	finish(j);
 }
 
+/* --results TABLE: the job's arguments, for its row. */
+static void keep_args(struct job *j, const struct input_item *item)
+{
+	size_t len = 0;
+	for (size_t k = 0; k < item->count; k++)
+		len += item->args[k].len + 1;
+	j->args_text = xmalloc(len + 1);
+	j->args_len = 0;
+	for (size_t k = 0; k < item->count; k++) {
+		memcpy(j->args_text + j->args_len, item->args[k].ptr, item->args[k].len);
+		j->args_len += item->args[k].len;
+		j->args_text[j->args_len++] = '\0';
+	}
+	j->args_count = item->count;
+}
+
+/* --results TABLE: the attempt's output files are not wanted, or done. */
+static void drop_table_files(struct job *j)
+{
+	for (int i = 0; i < 2; i++) {
+		if (j->table_fds[i] >= 0)
+			close(j->table_fds[i]);
+		j->table_fds[i] = -1;
+	}
+}
+
+/* --results TABLE: the job's row, its output taken from its files. */
+static void write_table_row(struct job *j, const struct joblog_row *row)
+{
+	struct arg *args = xcalloc(j->args_count + 1, sizeof *args);
+	const char *p = j->args_text;
+	for (size_t k = 0; k < j->args_count; k++) {
+		args[k] = (struct arg){ p, strlen(p) };
+		p += args[k].len + 1;
+	}
+	struct input_item item = { args, j->args_count, j->seq };
+	results_table_row(table, row, &item, j->table_fds);
+	j->table_fds[0] = j->table_fds[1] = -1;
+	free(args);
+}
+
 /* --files: a file of its own in TMPDIR for the attempt's stdout. */
 static int open_job_file(struct job *j)
 {
@@ -601,6 +653,20 @@ static bool launch(struct job *j)
 	if (file >= 0)
 		child[0] = file;  /* output.c keeps the pipe, which nothing writes */
 	int kept[2] = { -1, -1 };
+	if (!e && table) {
+		int r = results_table_files(j->table_fds);
+		if (r == EMFILE || r == ENFILE) {
+			e = r;
+		} else if (r) {
+			if (!files_warned)
+				msg_print("--results: cannot make a file in TMPDIR: %s", strerror(r));
+			files_warned = true;
+			e = ECANCELED;
+		} else {
+			child[0] = j->table_fds[0];
+			child[1] = j->table_fds[1];
+		}
+	}
 	if (!e && j->results) {
 		int r = results_open(j->results, j->seq, kept);
 		if (r == EMFILE || r == ENFILE) {
@@ -627,6 +693,7 @@ static bool launch(struct job *j)
 	if (e == EMFILE || e == ENFILE || e == EAGAIN || e == ENOMEM) {
 		output_discard(&j->out);
 		drop_job_file(j);
+		drop_table_files(j);
 		if (data)
 			feed_stop(&j->feed);
 		refused(j, e);
@@ -913,6 +980,8 @@ static int setup(void)
 		return -1;
 	if (opts->shuffle && input && input_shuffle(input) != 0)
 		return -1;
+	if (opts->results && results_is_table(opts->results) && !(table = results_table_open(opts->results)))
+		return -1;
 	if (opts->plus) {
 		long jobs = template_uses_total(template) || template_uses_total(tag_template)
 				    ? (input ? input_count_all(input) : data ? blocks_total(data) : -1)
@@ -992,6 +1061,8 @@ static void teardown(void)
 	template_free(template);
 	template_free(tag_template);
 	command_free(&quoted);
+	results_table_close(table);
+	table = NULL;
 	block_free(next_block);
 	next_block = NULL;
 }

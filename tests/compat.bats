@@ -246,15 +246,15 @@ files_hold() {
 	[ "$(cat gnu/1/b/2/1/stdout)" = "$(cat lanes/1/b/2/1/stdout)" ]
 }
 
-@test "--results: a directory that cannot be made is one warning and failed jobs; .csv and --files are refused" {
+@test "--results: a directory that cannot be made is one warning and failed jobs; --files is refused with it" {
 	run_lanes '' --results /proc/nope echo ::: a b
 	show
 	[ "$status" -eq 2 ]
 	[ "$(lines_of "$stderr")" -eq 1 ]
 	[[ $stderr == "lanes: --results: /proc/nope/1/a: "* ]]
-	run_lanes '' --results out.csv echo ::: a
+	run_lanes '' --results /nonexistent/out.csv echo ::: a
 	[ "$status" -eq 255 ]
-	[ "$stderr" = "lanes: --results: 'out.csv': the .csv, .tsv and .json forms are not there yet: give a directory" ]
+	[ "$stderr" = "lanes: --results: /nonexistent/out.csv: No such file or directory" ]
 	run_lanes '' --results out --files echo ::: a
 	[ "$status" -eq 255 ]
 	[ "$stderr" = "lanes: --files: cannot be combined with --results, which names the files itself" ]
@@ -405,4 +405,39 @@ plain() {
 	show
 	[ "$(plain "$output")" = $'a\ta\nb\tb' ]
 	[[ $output == *$'\e['* ]]
+}
+
+# untimed FILE: the table without its Starttime and JobRuntime values.
+untimed() {
+	sed -E 's/("Starttime": |"JobRuntime": )[0-9.]+/\1T/g; s/^([0-9]+[,\t]:[,\t])[0-9.]+([,\t])[0-9.]+/\1T\2T/' "$1"
+}
+
+@test "--results FILE.csv, .tsv and .json: one table of the jobs, their output in it, nothing printed" {
+	cd "$BATS_TEST_TMPDIR"
+	run_lanes '' --results out.csv -k 'echo {}; echo e >&2' ::: a 'b c'
+	show
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ "$(untimed out.csv)" = 'Seq,Host,Starttime,JobRuntime,Send,Receive,Exitval,Signal,Command,V1,Stdout,Stderr
+1,:,T,T,0,2,0,0,"echo a; echo e >&2",a,"a
+","e
+"
+2,:,T,T,0,4,0,0,"echo '"'b c'"'; echo e >&2","b c","b c
+","e
+"' ]
+	run_lanes '' --results out.json -k 'exit {}' ::: 0 3
+	[ "$status" -eq 1 ]
+	[ "$(untimed out.json)" = '{ "Seq": 1, "Host": ":", "Starttime": T, "JobRuntime": T, "Send": 0, "Receive": 0, "Exitval": 0, "Signal": 0, "Command": "exit 0", "V": [ "0" ], "Stdout": "", "Stderr": "" }
+{ "Seq": 2, "Host": ":", "Starttime": T, "JobRuntime": T, "Send": 0, "Receive": 0, "Exitval": 3, "Signal": 0, "Command": "exit 3", "V": [ "3" ], "Stdout": "", "Stderr": "" }' ]
+}
+
+@test "GNU parallel agrees on the --results tables, but for the times" {
+	command -v parallel >/dev/null || skip "GNU parallel is not installed"
+	cd "$BATS_TEST_TMPDIR"
+	local f
+	for f in t.csv t.tsv t.json; do
+		run_cmd '' parallel --will-cite --results "gnu-$f" -k 'echo {1}"{2}"; echo e >&2' ::: a 'b c' ::: 1
+		run_lanes '' --results "lanes-$f" -k 'echo {1}"{2}"; echo e >&2' ::: a 'b c' ::: 1
+		diff <(untimed "gnu-$f") <(untimed "lanes-$f")
+	done
 }
