@@ -69,6 +69,16 @@ int halt_status(void)
 	return status_of_halt;
 }
 
+int halt_final_status(void)
+{
+	const struct halt_spec *h = &opts->halt;
+	if (halted || h->when == HALT_NEVER || !h->percent_of_total)
+		return -1;
+	/* As GNU parallel: the percentage of the jobs run that failed, up. */
+	unsigned long f = counted[HALT_ON_FAIL], done = counted[HALT_ON_DONE];
+	return done ? (int)((f * 100 + done - 1) / done) : 0;
+}
+
 unsigned long halt_done(void)
 {
 	return counted[HALT_ON_DONE];

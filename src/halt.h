@@ -22,6 +22,10 @@ enum halt_action halt_check(unsigned long seq, int status, bool failed);
 /* The status lanes exits with when a fail condition halted it; -1: none. */
 int halt_status(void);
 
+/* The run is over and --halt N% never halted it: GNU parallel's status
+ * then, the percentage of jobs that failed; -1 for other conditions. */
+int halt_final_status(void);
+
 unsigned long halt_done(void);
 unsigned long halt_failed(void);
 

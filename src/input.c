@@ -79,6 +79,7 @@ struct input {
 	long per_job;
 	bool has_colsep;
 	bool csv;                /* --csv: columns are RFC 4180 fields */
+	bool late_nul;           /* NULs are made \0 per item, not as read */
 	char field_sep;          /* --csv: between them */
 	char *unquoted;          /* --csv: the fields of the tuple being made, unquoted */
 	size_t unquoted_len, unquoted_cap;
@@ -135,7 +136,9 @@ static struct stream *stream_open(const char *path, const char *delimiter, size_
 	s->name = owns ? path : "standard input";
 	s->delimiter = delimiter;
 	s->dlen = dlen;
-	s->nul_to_text = !memchr(delimiter, '\0', dlen);
+	/* A NUL becomes \0 as it is read, but where those two characters
+	 * could make a delimiter: then as each item is handed out. */
+	s->nul_to_text = !memchr(delimiter, '\0', dlen) && !memchr(delimiter, '\\', dlen) && !memchr(delimiter, '0', dlen);
 	return s;
 }
 
@@ -351,8 +354,10 @@ struct input *input_open(const struct options *opts)
 	struct input *in = xcalloc(1, sizeof *in);
 	in->wrap = opts->link;
 	in->per_job = opts->per_job;
-	in->skip_blank = !opts->command;
+	in->skip_blank = !opts->command && !opts->shell_quote;
 	in->skip_empty = opts->no_run_if_empty;
+	in->late_nul = !memchr(opts->delimiter, '\0', opts->delimiter_len) &&
+		       (memchr(opts->delimiter, '\\', opts->delimiter_len) || memchr(opts->delimiter, '0', opts->delimiter_len));
 	in->trim = opts->trim;
 	in->resume = opts->resume;
 	in->rerun_failed = opts->resume_failed;
@@ -473,19 +478,50 @@ static bool blank(struct arg v)
  * each trimmed as --trim says (not by default). The text is copied into
  * in->unquoted, which lives until the next tuple. A CR before the end of
  * the record is dropped (CRLF lines). */
+/* Room for n more bytes in in->unquoted, whose bytes the args made so
+ * far may point into: they are moved with it. */
+static void reserve(struct input *in, size_t n)
+{
+	size_t need = in->unquoted_len + n + 1;
+	if (need <= in->unquoted_cap)
+		return;
+	char *old = in->unquoted;
+	in->unquoted = xgrow(in->unquoted, &in->unquoted_cap, need * 2, 1);
+	for (size_t i = 0; old && i < in->arg_count; i++)
+		if (in->args[i].ptr >= old && in->args[i].ptr <= old + in->unquoted_len)
+			in->args[i].ptr = in->unquoted + (in->args[i].ptr - old);
+}
+
+/* A value with NUL bytes the stream left in (see stream_open): a copy
+ * with each made \0, once warned about. */
+static struct arg without_nul(struct input *in, struct arg v)
+{
+	static bool warned;
+	size_t nuls = 0;
+	for (size_t i = 0; i < v.len; i++)
+		nuls += v.ptr[i] == '\0';
+	if (!warned)
+		msg_print("a NUL byte in an item was replaced with \\0 (for NUL-separated items, use -0)");
+	warned = true;
+	reserve(in, v.len + nuls);
+	char *out = in->unquoted + in->unquoted_len, *start = out;
+	for (size_t i = 0; i < v.len; i++) {
+		if (v.ptr[i] == '\0') {
+			*out++ = '\\';
+			*out++ = '0';
+		} else {
+			*out++ = v.ptr[i];
+		}
+	}
+	in->unquoted_len += (size_t)(out - start);
+	return (struct arg){ start, (size_t)(out - start) };
+}
+
 static void add_csv_fields(struct input *in, struct arg v)
 {
 	if (v.len && v.ptr[v.len - 1] == '\r')
 		v.len--;
-	size_t need = in->unquoted_len + v.len + 1;
-	if (need > in->unquoted_cap) {
-		/* The args made so far point into it: keep their offsets. */
-		char *old = in->unquoted;
-		in->unquoted = xgrow(in->unquoted, &in->unquoted_cap, need * 2, 1);
-		for (size_t i = 0; old && i < in->arg_count; i++)
-			if (in->args[i].ptr >= old && in->args[i].ptr <= old + in->unquoted_len)
-				in->args[i].ptr = in->unquoted + (in->args[i].ptr - old);
-	}
+	reserve(in, v.len);
 	const char *p = v.ptr, *end = v.ptr + v.len;
 	for (;;) {
 		char *field = in->unquoted + in->unquoted_len;
@@ -514,6 +550,8 @@ static void add_csv_fields(struct input *in, struct arg v)
 static void add_value(struct input *in, struct arg v)
 {
 	in->blank_value |= blank(v);
+	if (in->late_nul && memchr(v.ptr, '\0', v.len))
+		v = without_nul(in, v);
 	if (in->csv) {
 		add_csv_fields(in, v);
 		return;
@@ -752,6 +790,23 @@ int input_shuffle(struct input *in)
 	return 0;
 }
 
+/* -r: how many of the `total` tuples have no blank value (all held). */
+static size_t count_nonblank(struct input *in, size_t total)
+{
+	size_t *p = xcalloc(in->grp_count ? in->grp_count : 1, sizeof *p), n = 0;
+	for (size_t t = 0; t < total; t++) {
+		tuple_at(in, t, p);
+		in->arg_count = 0;
+		in->unquoted_len = 0;
+		in->blank_value = false;
+		if (fetch(in, p) == INPUT_ITEM && !in->blank_value)
+			n++;
+	}
+	in->arg_count = 0;
+	free(p);
+	return n;
+}
+
 long input_count_all(struct input *in)
 {
 	if (in->retry_failed)
@@ -767,6 +822,8 @@ long input_count_all(struct input *in)
 	double tuples = 1;
 	for (size_t g = 0; g < in->grp_count; g++)
 		tuples *= (double)in->grp[g].len;
+	if (in->skip_empty)
+		tuples = (double)count_nonblank(in, (size_t)tuples);
 	return in->per_job == 0 ? (long)tuples : (long)((tuples + (double)in->per_job - 1) / (double)in->per_job);
 }
 
@@ -828,6 +885,8 @@ long input_total(struct input *in)
 {
 	if (in->retry_failed)
 		return (long)in->history.failed_count;
+	if (in->skip_empty)
+		return -1;  /* -r: only reading tells how many are blank */
 	long total = jobs_of_items(in);
 	if (total < 0 || !in->resume)
 		return total;

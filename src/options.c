@@ -1120,10 +1120,15 @@ static bool take_input_option(int c, const char *name, struct options *opts)
 		break;
 	case 'E':
 	case 'e':
-	case OPT_EOF:
-		/* -e and --eof alone: no end-of-file string, as xargs -e */
-		opts->eof_string = optarg && *optarg ? optarg : NULL;
+	case OPT_EOF: {
+		/* -e and --eof alone take the next word, as GNU's parser does
+		 * (as for -i); no word: no end-of-file string. */
+		const char *eof = optarg;
+		if (!eof && optind < parse_argc && parse_argv[optind][0] != '-' && !is_separator(parse_argv[optind]))
+			eof = parse_argv[optind++];
+		opts->eof_string = eof && *eof ? eof : NULL;
 		break;
+	}
 	case 'r': opts->no_run_if_empty = true; break;
 	case 'q': opts->quote = true; break;
 	case 'v': opts->echo = true; break;

@@ -171,7 +171,8 @@ static bool failed(const struct job *j)
 /* A finished job that lanes did not stop: counted, logged, halting. */
 static void count_job(struct job *j)
 {
-	if (opts->output == OUTPUT_UNGROUP && j->signal == SIGPIPE && !result->output_errno && output_reader_gone()) {
+	if (opts->output == OUTPUT_UNGROUP && (j->signal == SIGPIPE || j->status == 128 + SIGPIPE) &&
+	    !result->output_errno && output_reader_gone()) {
 		/* Its output went where lanes' goes, and no one reads it: lanes'
 		 * own output is closed, as when it writes itself (141). */
 		result->output_errno = EPIPE;
@@ -1078,6 +1079,8 @@ int runner_run(const struct options *options, struct input *in, struct blocks *b
 	memset(result, 0, sizeof *result);
 	result->halt_status = -1;
 	int rc = setup() == 0 ? run_loop() : -1;
+	if (rc == 0 && result->halt_status < 0)
+		result->halt_status = halt_final_status();
 	teardown();
 	return rc;
 }

@@ -36,17 +36,19 @@ static bool waiting_shared;      /* the last refusal was for a shared slot */
 static int waiting_fd = -1;      /* and this says when one may be free */
 
 #define FD_SLACK 8  /* for what lanes opens during a run, beyond its jobs */
+#define FD_OWN 4    /* of those, what it opens before its first job: a jobserver's FIFO */
 
 long slots_fit_descriptors(long wanted, long per_slot, long to_start, bool say)
 {
 	long open_now = machine_open_fds();
 	long limit = machine_raise_fd_limit(open_now + FD_SLACK + per_slot * wanted);
-	/* What lanes opens itself (a jobserver's FIFO takes 4) comes first:
-	 * else the first job cannot start, and lanes gives up only later. */
-	if (limit - open_now < FD_SLACK + to_start) {
+	/* What lanes opens itself before the first job (a jobserver's FIFO
+	 * takes 4) comes first: else that job cannot start, and lanes gives
+	 * up only later. */
+	if (limit - open_now < FD_OWN + to_start) {
 		msg_print("too few file descriptors for even one job: the limit is %ld (ulimit -n), %ld are in use, "
 			  "and lanes needs %d of its own and %ld for a job",
-			  limit, open_now, FD_SLACK, to_start);
+			  limit, open_now, FD_OWN, to_start);
 		return -1;
 	}
 	long fit = (limit - open_now - FD_SLACK) / per_slot;

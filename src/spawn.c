@@ -54,11 +54,9 @@ void spawn_forked(void)
 
 void spawn_nice(int level)
 {
-	errno = 0;
-	int now = getpriority(PRIO_PROCESS, 0);
-	/* Only nicer than lanes: a lower niceness needs privileges, and GNU
-	 * parallel too then runs local jobs at its own. */
-	niceness = errno == 0 && level > now ? level : INT_MIN;
+	/* Set in each job; lowering it needs privileges, and without them
+	 * the job keeps lanes' niceness (setpriority fails), as with GNU. */
+	niceness = level;
 }
 
 int spawn_init(void)

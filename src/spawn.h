@@ -19,7 +19,8 @@ struct spawn_job {
 	int terminal;           /* >= 0: the terminal to make the job's foreground */
 };
 
-/* --nice: every job runs at this niceness, when it is above lanes' own. */
+/* --nice: every job runs at this niceness (when lower than lanes' own,
+ * only with the privilege to lower it). */
 void spawn_nice(int level);
 
 /* Prepares what every spawn shares. Returns 0, or -1 with errno set. */

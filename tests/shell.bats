@@ -91,6 +91,10 @@ orphaned() {
 	show
 	[ "$status" -eq 0 ]
 	[ "$output" = $'hi 1\nhi 2\nhi 3' ]
+	# one named as a program: exec would find the program, not the function
+	run_cmd '' bash -c 'date() { echo "fn $1"; }; export -f date; lanes date ::: 1'
+	show
+	[ "$output" = "fn 1" ]
 }
 
 @test "GNU parallel agrees: an exported function runs" {

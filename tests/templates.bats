@@ -275,6 +275,10 @@ parallel_agrees() {
 @test "--plus adds {##}, the number of jobs, and {0#} and {0%}, zero-padded" { lanes_agrees; }
 @test "--skip-first-line runs no job for the first line" { lanes_agrees; }
 @test "--silent takes back -v, --max-replace-args is -N and --term-seq is --termseq" { lanes_agrees; }
+@test "--halt N% that never halts exits with the percentage of the jobs that failed" { lanes_agrees; }
+@test "-r leaves the blank items out of the total --halt N% counts" { lanes_agrees; }
+@test "-e without an attached value takes the next word, as GNU's parser does" { lanes_agrees; }
+@test "a NUL becomes \0 after the items are cut, when those characters could cut them" { lanes_agrees; }
 
 @test "GNU parallel agrees with every case of compat.table" { parallel_agrees compat.table; }
 
