@@ -11,6 +11,7 @@
 
 #include "command.h"
 #include "feed.h"
+#include "joblog.h"
 #include "output.h"
 #include "timer.h"
 
@@ -50,6 +51,7 @@ struct job {
 	int table_fds[2];      /* --results TABLE: where this attempt's stdout, stderr go; -1: none */
 	char *args_text;       /* --results TABLE: the job's arguments, each ending with a NUL */
 	size_t args_len, args_count;
+	struct joblog_row row;  /* as counted: --results TABLE writes it in print order */
 	struct job *prev, *next;   /* among the live jobs, or the pool */
 };
 

@@ -194,8 +194,7 @@ static void count_job(struct job *j)
 	};
 	if (joblog)
 		joblog_write(joblog, &row);
-	if (table && j->table_fds[0] >= 0)
-		write_table_row(j, &row);
+	j->row = row;  /* --results TABLE: written when the job's turn to print comes */
 	bool f = failed(j);
 	result->failed += f;
 	result->last_status = j->timed_out && !j->status ? 1 : j->status;
@@ -207,6 +206,17 @@ static void count_job(struct job *j)
 	}
 	if (a == HALT_END_RUNNING)
 		stop_running_jobs();
+}
+
+/* --results TABLE: the job's row, as its output would be printed (so in
+ * input order under -k); a job lanes ended has none. */
+static void table_row(struct job *j)
+{
+	if (table && !j->stopped && j->table_fds[0] >= 0)
+		write_table_row(j, &j->row);
+	drop_table_files(j);
+	free(j->args_text);
+	j->args_text = NULL;
 }
 
 /* -k: passes on, in input order, every job that has ended up to the
@@ -221,6 +231,7 @@ static void print_in_order(void)
 				output_go_live(&j->out);
 			return;
 		}
+		table_row(j);
 		if (j->stopped)
 			output_discard(&j->out);
 		else
@@ -284,13 +295,11 @@ static void job_end(struct job *j)
 	j->file = NULL;
 	free(j->results);
 	j->results = NULL;
-	drop_table_files(j);  /* a job lanes ended: no row */
-	free(j->args_text);
-	j->args_text = NULL;
 	if (opts->keep_order) {
 		print_in_order();
 		return;
 	}
+	table_row(j);
 	if (j->stopped)
 		output_discard(&j->out);
 	else

@@ -446,3 +446,11 @@ untimed() {
 		diff <(untimed "gnu-$f") <(untimed "lanes-$f")
 	done
 }
+
+@test "--results TABLE with -k writes the rows in input order, whatever order the jobs end in" {
+	cd "$BATS_TEST_TMPDIR"
+	run_lanes '' --results out.tsv -k -j3 "$SLEEP {}" ::: 0.4 0.1 0.2
+	show
+	[ "$status" -eq 0 ]
+	[ "$(tail -n +2 out.tsv | cut -f 1 | tr '\n' ' ')" = "1 2 3 " ]
+}
