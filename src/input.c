@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -666,12 +665,10 @@ static void take_header(struct input *in, struct source *src)
 	if (src->stream) {
 		struct stream *s = src->stream;
 		enum input_status st;
-		while ((st = stream_peek(s, 0, &v)) == INPUT_AGAIN) {
-			struct pollfd p = { .fd = s->fd, .events = POLLIN };
-			poll(&p, 1, -1);
+		/* read as hold_whole reads, before the run: the read waits */
+		while ((st = stream_peek(s, 0, &v)) == INPUT_AGAIN)
 			if (stream_fill(s, false) != 0)
 				break;
-		}
 		have = st == INPUT_ITEM;
 		s->header_taken = true;
 	} else if (src->count > 0) {

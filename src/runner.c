@@ -608,7 +608,21 @@ static void write_table_row(struct job *j, const struct joblog_row *row)
 	free(args);
 }
 
-/* --files: a file of its own in TMPDIR for the attempt's stdout. */
+/* A file lanes could not make for a job's output: out of descriptors
+ * waits as a refused process does; anything else is one warning in the
+ * run (`what`, then the reason) and a failed job (ECANCELED). */
+static int file_refused(int e, const char *what)
+{
+	if (e == EMFILE || e == ENFILE)
+		return e;
+	if (!files_warned)
+		msg_print("%s: %s", what, strerror(e));
+	files_warned = true;
+	return ECANCELED;
+}
+
+/* --files: a file of its own in TMPDIR for the attempt's stdout; -1
+ * with errno as file_refused says. */
 static int open_job_file(struct job *j)
 {
 	const char *dir = getenv("TMPDIR");
@@ -620,14 +634,42 @@ static int open_job_file(struct job *j)
 	int fd = mkostemp(j->file, O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
-		if (!files_warned)
-			msg_print("--files: cannot make a file in %s: %s", dir, strerror(e));
-		files_warned = true;
+		char what[PATH_MAX + 40];
+		snprintf(what, sizeof what, "--files: cannot make a file in %s", dir);
 		free(j->file);
 		j->file = NULL;
-		errno = e == EMFILE || e == ENFILE ? e : ECANCELED;
+		errno = file_refused(e, what);
 	}
 	return fd;
+}
+
+/* --files, --results: the files the job's stdout (and stderr) go to in
+ * place of its pipes (which output.c keeps, and nothing writes); `own`
+ * gets those to close once the job has them. 0, or an errno. */
+static int redirect_outputs(struct job *j, int child[2], int own[2])
+{
+	own[0] = own[1] = -1;
+	int r = 0;
+	if (opts->files) {
+		if ((own[0] = open_job_file(j)) < 0)
+			return errno;
+		child[0] = own[0];
+	} else if (table) {
+		/* the row reads them at the job's end: the job keeps them */
+		if ((r = results_table_files(j->table_fds)) != 0)
+			return file_refused(r, "--results: cannot make a file in TMPDIR");
+		child[0] = j->table_fds[0];
+		child[1] = j->table_fds[1];
+	} else if (j->results) {
+		if ((r = results_open(j->results, j->seq, own)) != 0) {
+			char what[PATH_MAX + 16];
+			snprintf(what, sizeof what, "--results: %s", j->results);
+			return file_refused(r, what);
+		}
+		child[0] = own[0];
+		child[1] = own[1];
+	}
+	return 0;
 }
 
 /* --files: the attempt's file is not wanted (a retry, or lanes ended it). */
@@ -653,53 +695,20 @@ static bool launch(struct job *j)
 			return false;
 		}
 	}
-	int child[2];
-	int in = -1, file = -1;
+	int child[2], own[2] = { -1, -1 };
+	int in = -1;
 	int e = output_open(&j->out, child);
 	if (!e && data && (in = feed_open(&j->feed)) < 0 && opts->feed == FEED_PIPE)
 		e = errno;
-	if (!e && opts->files && (file = open_job_file(j)) < 0)
-		e = errno;
-	if (file >= 0)
-		child[0] = file;  /* output.c keeps the pipe, which nothing writes */
-	int kept[2] = { -1, -1 };
-	if (!e && table) {
-		int r = results_table_files(j->table_fds);
-		if (r == EMFILE || r == ENFILE) {
-			e = r;
-		} else if (r) {
-			if (!files_warned)
-				msg_print("--results: cannot make a file in TMPDIR: %s", strerror(r));
-			files_warned = true;
-			e = ECANCELED;
-		} else {
-			child[0] = j->table_fds[0];
-			child[1] = j->table_fds[1];
-		}
-	}
-	if (!e && j->results) {
-		int r = results_open(j->results, j->seq, kept);
-		if (r == EMFILE || r == ENFILE) {
-			e = r;
-		} else if (r) {
-			if (!files_warned)
-				msg_print("--results: %s: %s", j->results, strerror(r));
-			files_warned = true;
-			e = ECANCELED;
-		} else {
-			child[0] = kept[0];
-			child[1] = kept[1];
-		}
-	}
+	if (!e)
+		e = redirect_outputs(j, child, own);
 	if (!e)
 		e = local_start(j, child, in);
 	if (in >= 0)
 		close(in);  /* the job has it */
-	if (file >= 0)
-		close(file);
 	for (int i = 0; i < 2; i++)
-		if (kept[i] >= 0)
-			close(kept[i]);
+		if (own[i] >= 0)
+			close(own[i]);
 	if (e == EMFILE || e == ENFILE || e == EAGAIN || e == ENOMEM) {
 		output_discard(&j->out);
 		drop_job_file(j);
