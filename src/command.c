@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "edit.h"
+#include "msg.h"
+
 /* GNU make's list of characters that make a line need a shell, plus
  * backslash and newline. */
 static const char shell_chars[] = "#;\"*?[]&|<>(){}$`^~!\\\n";
@@ -162,6 +165,7 @@ struct piece {
 	const char *text;    /* PIECE_TEXT */
 	size_t len;
 	bool raw;            /* inserted unquoted: the command starts with it */
+	struct edit *edit;   /* --plus' {:-str}, {/re/str} ...; then mod is MOD_NONE */
 };
 
 struct word {
@@ -181,6 +185,7 @@ static const char *const *columns;  /* --header: {name} is that column */
 static size_t column_count;
 static bool plus;                   /* --plus: its replacement strings too */
 static long plus_total, plus_slots; /* for {##}, {0#} and {0%} */
+static const char *parse_error;     /* why the template being parsed is refused */
 
 void template_set_plus(long total, long slots)
 {
@@ -227,6 +232,19 @@ static const struct { const char *text; enum modifier mod; } mods[] = {
 	{ "/.}", MOD_BASENAME_NO_EXTENSION }, { "//}", MOD_DIRNAME }, { "/}", MOD_BASENAME },
 	{ ".}", MOD_NO_EXTENSION }, { "}", MOD_NONE },
 };
+
+/* --plus' dynamic strings at s, after the "{" and any position (GNU lets
+ * blanks follow a position there: "{2 ^a}"). */
+static size_t match_edit(const char *s, bool after_position, struct piece *out)
+{
+	if (!plus)
+		return 0;
+	size_t blanks = 0;
+	while (after_position && (s[blanks] == ' ' || s[blanks] == '\t'))
+		blanks++;
+	size_t n = edit_parse(s + blanks, &out->edit, &parse_error);
+	return n ? blanks + n : 0;
+}
 
 /* {name}, {name.} ... of a --header column, at s (after its '{'). */
 static size_t match_column(const char *s, struct piece *out)
@@ -281,6 +299,14 @@ static size_t match_replacement(const char *s, const char *replace, struct piece
 	}
 	if ((negative && digits == 0) || (digits > 0 && position == 0) || (*p >= '0' && *p <= '9'))
 		return 0;
+	size_t edit = match_edit(p, digits > 0, out);
+	if (edit) {
+		if (digits) {
+			out->kind = PIECE_POSITION;
+			out->position = negative ? -position : position;
+		}
+		return (size_t)(p - s) + edit;
+	}
 	for (size_t i = 0; i < sizeof mods / sizeof mods[0]; i++) {
 		size_t n = strlen(mods[i].text);
 		if (strncmp(p, mods[i].text, n) != 0)
@@ -329,6 +355,17 @@ static bool parse_word(struct word *w, const char *text, const char *replace)
 	return any;
 }
 
+/* t, or NULL (with the message) when one of its strings was refused. */
+static struct template *refused(struct template *t)
+{
+	if (!parse_error)
+		return t;
+	msg_print("%s", parse_error);
+	parse_error = NULL;
+	template_free(t);
+	return NULL;
+}
+
 struct template *template_new(char **words, int count, const char *replace, bool quote_words, bool append)
 {
 	struct template *t = calloc(1, sizeof *t);
@@ -352,7 +389,7 @@ struct template *template_new(char **words, int count, const char *replace, bool
 	struct word *first = &t->words[0];
 	if (!quote_words && first->count && first->pieces[0].kind != PIECE_TEXT)
 		first->pieces[0].raw = true;
-	return t;
+	return refused(t);
 }
 
 struct template *template_new_text(const char *text, const char *replace)
@@ -365,15 +402,18 @@ struct template *template_new_text(const char *text, const char *replace)
 		abort();
 	t->count = 1;
 	parse_word(&t->words[0], text, replace);
-	return t;
+	return refused(t);
 }
 
 void template_free(struct template *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->count; i++)
+	for (size_t i = 0; i < t->count; i++) {
+		for (size_t k = 0; k < t->words[i].count; k++)
+			edit_free(t->words[i].pieces[k].edit);
 		free(t->words[i].pieces);
+	}
 	free(t->words);
 	free(t);
 }
@@ -522,9 +562,9 @@ static struct arg modify(struct arg v, enum modifier mod)
 	return v;
 }
 
-static void put_value(struct command *c, struct arg v, enum modifier mod, bool quoted)
+static void put_value(struct command *c, struct arg v, const struct piece *p, bool quoted)
 {
-	v = modify(v, mod);
+	v = p->edit ? edit_apply(p->edit, v) : modify(v, p->mod);
 	if (quoted)
 		command_append_quoted(c, v.ptr, v.len);
 	else
@@ -546,14 +586,14 @@ static void expand_word(struct command *c, const struct word *w, const struct in
 			for (size_t k = 0; k < item->count; k++) {
 				if (k)
 					append(c, " ", 1);
-				put_value(c, item->args[k], p->mod, q);
+				put_value(c, item->args[k], p, q);
 			}
 			break;
 		case PIECE_POSITION: {
 			/* Past the last argument: nothing at all, as in GNU parallel. */
 			long k = p->position > 0 ? p->position - 1 : (long)item->count + p->position;
 			if (k >= 0 && (size_t)k < item->count)
-				put_value(c, item->args[k], p->mod, q);
+				put_value(c, item->args[k], p, q);
 			break;
 		}
 		case PIECE_SEQ:

@@ -24,7 +24,8 @@ struct template;
 /* Parses the command words (NULL: no command, each item is a command
  * line). `replace` is -I's string or NULL; `quote_words` is -q. With
  * `append`, a command without a replacement string gets {} at its end
- * (not so for --pipe, whose jobs have no arguments). */
+ * (not so for --pipe, whose jobs have no arguments). NULL, with the
+ * message printed, when a --plus pattern does not compile. */
 struct template *template_new(char **words, int count, const char *replace, bool quote_words, bool append);
 /* Parses text that is not a command (--tagstring): no {} is appended. */
 struct template *template_new_text(const char *text, const char *replace);

@@ -956,6 +956,8 @@ static int setup(void)
 				!(opts->pipe && opts->feed == FEED_PIPE));
 	if (opts->tagstring)
 		tag_template = template_new_text(opts->tagstring, opts->replace);
+	if (!template || (opts->tagstring && !tag_template))
+		return -1;
 	bool moves = opts->jobs.kind == JOBS_AUTO || opts->jobs.kind == JOBS_FILE;
 	long wanted = opts->slots ? opts->slots : JOBS_LIMIT;
 	long make_jobs = slots_join_shared(opts->no_jobserver || opts->dry_run);

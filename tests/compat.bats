@@ -454,3 +454,38 @@ untimed() {
 	[ "$status" -eq 0 ]
 	[ "$(tail -n +2 out.tsv | cut -f 1 | tr '\n' ' ')" = "1 2 3 " ]
 }
+
+@test "--plus: a pattern that is not a POSIX extended regular expression is refused with one line and 255" {
+	local t=$BATS_TEST_TMPDIR/ran string pattern
+	while read -r string pattern; do
+		run_lanes '' --plus "touch $t; echo $string" ::: a
+		show
+		[ "$status" -eq 255 ]
+		[ -z "$output" ]
+		[ "$stderr" = "lanes: --plus $string: $pattern is not a POSIX extended regular expression: ${stderr##*: }" ]
+		[ ! -e "$t" ]
+	done <<-'END'
+		{#a(} a(
+		{/[b/x} [b
+		{%%*} *
+	END
+	run_lanes '' --plus --tagstring '{^(}' --tag echo ::: a
+	[ "$status" -eq 255 ]
+	[[ "$stderr" = "lanes: --plus {^(}: ( is not a POSIX"* ]]
+}
+
+@test "--plus patterns match leftmost-longest, as POSIX's do (Perl takes the first alternative)" {
+	run_lanes '' --plus echo '{##a|ab}' '{/a|ab/X}' '{^^b|bc}' ::: abc
+	show
+	[ "$status" -eq 0 ]
+	[ "$output" = "c Xc aBC" ]
+}
+
+@test "--plus dynamic strings work in --tagstring and on each value of -X" {
+	run_lanes '' --plus -k --tagstring '{:1:2}' echo ::: abcd
+	show
+	[ "$output" = $'bc\tabcd' ]
+	run_lanes '' --plus -j1 -X echo '{%.txt}.md' ::: a.txt b.txt
+	show
+	[ "$output" = "a.md b.md" ]
+}

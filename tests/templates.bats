@@ -273,6 +273,14 @@ parallel_agrees() {
 @test "--header : reads the names from standard input too" { lanes_agrees; }
 @test "--plus adds {+/} {+.} {+..} {+...} {..} {...} {/..} {/...}" { lanes_agrees; }
 @test "--plus adds {##}, the number of jobs, and {0#} and {0%}, zero-padded" { lanes_agrees; }
+@test "--plus {:-str} {:n} {:n:m}: a default for \"\" and 0, and substrings" { lanes_agrees; }
+@test "--plus {#re} {##re} {%re} {%%re} take off the shortest or longest prefix or suffix that matches" { lanes_agrees; }
+@test "--plus {/re/str} {//re/str} {/#re/str} {/%re/str} replace the first, every, a leading or an ending match" { lanes_agrees; }
+@test "--plus {//re/str} with a pattern that matches nothing, as Perl's s///g" { lanes_agrees; }
+@test "--plus {^re} {^^re} {,re} {,,re} change the case of a leading match, or of every one" { lanes_agrees; }
+@test "--plus dynamic strings take a position, and a blank after it" { lanes_agrees; }
+@test "--plus: what a dynamic string puts in is data, quoted as a value is" { lanes_agrees; }
+@test "without --plus, {:-str} and {/re/str} are text" { lanes_agrees; }
 @test "--skip-first-line runs no job for the first line" { lanes_agrees; }
 @test "--silent takes back -v, --max-replace-args is -N and --term-seq is --termseq" { lanes_agrees; }
 @test "--halt N% that never halts exits with the percentage of the jobs that failed" { lanes_agrees; }

@@ -1,6 +1,6 @@
 /* Fuzz target: templates and their expansion. A template parsed from the
- * input's first line, with the rest as arguments, must expand without a
- * crash; and `echo {}` must expand to words that decode, as sh would read
+ * input's first line, with the rest as arguments (--plus on), must expand
+ * without a crash; and `echo {}` must expand to words that decode, as sh would read
  * them, to exactly the arguments: input stays data. */
 #include <stdint.h>
 #include <stdio.h>
@@ -70,15 +70,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct input_item item = { args, count };
 	struct command c = { 0 };
 
+	/* --plus' strings too, so its patterns are compiled and applied
+	 * (a template with one that does not compile is NULL). */
+	template_set_plus(12, 4);
 	char *words[] = { first };
 	struct template *t = template_new(words, 1, NULL, false, true);
-	command_expand(&c, t, &item, 7, 3, "/bin/sh");
+	if (t)
+		command_expand(&c, t, &item, 7, 3, "/bin/sh");
 	template_free(t);
 	t = template_new(words, 1, "{}", true, true);
-	command_expand(&c, t, &item, 7, 3, "/bin/sh");
+	if (t)
+		command_expand(&c, t, &item, 7, 3, "/bin/sh");
 	template_free(t);
 	t = template_new_text(first, NULL);
-	command_tag(&c, t, &item, 7, 3);
+	if (t)
+		command_tag(&c, t, &item, 7, 3);
 	template_free(t);
 
 	/* The invariant, for values without NUL (exec cannot carry one). */
