@@ -273,7 +273,7 @@ parallel_agrees() {
 @test "--header : reads the names from standard input too" { lanes_agrees; }
 @test "--plus adds {+/} {+.} {+..} {+...} {..} {...} {/..} {/...}" { lanes_agrees; }
 @test "--plus adds {##}, the number of jobs, and {0#} and {0%}, zero-padded" { lanes_agrees; }
-@test "--plus {:-str} {:n} {:n:m}: a default for \"\" and 0, and substrings" { lanes_agrees; }
+@test "--plus {:-str} {:n} {:n:m}: a default for an empty value and 0, and substrings" { lanes_agrees; }
 @test "--plus {#re} {##re} {%re} {%%re} take off the shortest or longest prefix or suffix that matches" { lanes_agrees; }
 @test "--plus {/re/str} {//re/str} {/#re/str} {/%re/str} replace the first, every, a leading or an ending match" { lanes_agrees; }
 @test "--plus {//re/str} with a pattern that matches nothing, as Perl's s///g" { lanes_agrees; }
