@@ -49,6 +49,7 @@ static const char usage_text[] =
 	"      --tagstring STR    prefix each output line with STR and a TAB\n"
 	"      --color, --colour  each job's lines in a colour of its own (--ctag:\n"
 	"                         --color --tag; --ctagstring STR: with --tagstring)\n"
+	"      --color-failed, --cf  a failed job's lines white on red\n"
 	"      --halt WHEN        stop early: now|soon,fail|success|done=N|N%, or 0, 1, 2\n"
 	"      --shell PATH       the shell for command lines that need one (default:\n"
 	"                         $PARALLEL_SHELL, the shell lanes was started from,\n"
@@ -687,7 +688,7 @@ enum {
 	OPT_PIPE, OPT_PIPEPART, OPT_BLOCK, OPT_RECSTART, OPT_RECEND, OPT_REGEXP, OPT_HEADER, OPT_ROUND_ROBIN, OPT_CAT,
 	OPT_FIFO, OPT_GNU, OPT_REPLACE, OPT_ARG_SEP, OPT_ARG_FILE_SEP, OPT_TRIM, OPT_SLOT_VAR, OPT_NICE,
 	OPT_TMPDIR, OPT_EOF, OPT_SHELL_QUOTE, OPT_XARGS, OPT_SHUF, OPT_FILES, OPT_RESULTS, OPT_SHEBANG, OPT_PLUS, OPT_CSV, OPT_SKIP_FIRST, OPT_SILENT, OPT_PLAIN, OPT_CPUS, OPT_LINE_MAX,
-	OPT_NO_KEEP_ORDER, OPT_COLOR, OPT_CTAG, OPT_CTAGSTRING,
+	OPT_NO_KEEP_ORDER, OPT_COLOR, OPT_COLOR_FAILED, OPT_CTAG, OPT_CTAGSTRING,
 };
 
 static const struct option long_options[] = {
@@ -782,6 +783,15 @@ static const struct option long_options[] = {
 	{ "no-keep-order", no_argument, NULL, OPT_NO_KEEP_ORDER },
 	{ "color", no_argument, NULL, OPT_COLOR },
 	{ "colour", no_argument, NULL, OPT_COLOR },
+	{ "color-failed", no_argument, NULL, OPT_COLOR_FAILED },
+	{ "colour-failed", no_argument, NULL, OPT_COLOR_FAILED },
+	{ "colorfailed", no_argument, NULL, OPT_COLOR_FAILED },
+	{ "colourfailed", no_argument, NULL, OPT_COLOR_FAILED },
+	{ "color-fail", no_argument, NULL, OPT_COLOR_FAILED },
+	{ "colour-fail", no_argument, NULL, OPT_COLOR_FAILED },
+	{ "colorfail", no_argument, NULL, OPT_COLOR_FAILED },
+	{ "colourfail", no_argument, NULL, OPT_COLOR_FAILED },
+	{ "cf", no_argument, NULL, OPT_COLOR_FAILED },
 	{ "ctag", no_argument, NULL, OPT_CTAG },
 	{ "ctagstring", required_argument, NULL, OPT_CTAGSTRING },
 	{ "results", required_argument, NULL, OPT_RESULTS },
@@ -1143,6 +1153,7 @@ static bool take_input_option(int c, const char *name, struct options *opts)
 	case OPT_PLAIN: break;  /* seen by find_profiles */
 	case OPT_NO_KEEP_ORDER: opts->keep_order = false; break;
 	case OPT_COLOR: opts->color = true; break;
+	case OPT_COLOR_FAILED: opts->color_failed = true; break;
 	case OPT_CTAG: opts->color = opts->tag = true; break;
 	case OPT_CTAGSTRING: opts->color = true; opts->tagstring = optarg; break;
 	case OPT_CPUS:

@@ -143,6 +143,7 @@ struct options {
 	bool plus;                /* --plus: GNU's further replacement strings */
 	bool csv;                 /* --csv: items are CSV records, their fields the columns */
 	bool color;               /* --color: each job's lines in a colour of its own */
+	bool color_failed;        /* --color-failed: a failed job's lines white on red */
 	bool files;               /* --files: each job's stdout to a file, its name printed */
 	const char *results;      /* --results DIR: each job's output under DIR/1/VALUE/...; NULL: none */
 	const char *lines_option;

@@ -198,6 +198,8 @@ static void deliver(struct output_stream *s, const char *data, size_t len, bool 
 
 #define COLOR_RESET "\033[0m"
 
+const char output_failed_color[] = "\033[37;41m";
+
 const char *output_color(unsigned long seq)
 {
 	/* readable pairs: black or white on a colour, not white on yellow */
@@ -213,7 +215,7 @@ const char *output_color(unsigned long seq)
 static void put(struct output_stream *s, const char *data, size_t len, bool now)
 {
 	const struct output_job *job = s->job;
-	if (!job->tag && !job->color) {
+	if (job->defer || (!job->tag && !job->color)) {
 		deliver(s, data, len, now);
 		return;
 	}
@@ -423,6 +425,8 @@ void output_reaped(struct output_job *job)
 
 void output_go_live(struct output_job *job)
 {
+	if (job->defer)
+		return;
 	job->live = true;
 	release(&job->stream[0]);
 	if (mode == OUTPUT_LINE)
@@ -430,12 +434,54 @@ void output_go_live(struct output_job *job)
 	check_pressure();
 }
 
+/* A `defer` stream's held bytes again, through put() now that the job's
+ * colour is known; it then knows whether its last line is unended. */
+static void decorate_held(struct output_stream *s)
+{
+	int spill = s->spill;
+	off_t spilled = s->spilled;
+	char *mem = s->mem;
+	size_t len = s->len;
+	s->spill = -1;
+	s->spilled = 0;
+	s->mem = NULL;
+	s->len = s->cap = 0;
+	s->mid_line = false;
+	char last = '\n';
+	if (spill >= 0) {
+		static char buf[1 << 16];
+		off_t at = 0;
+		while (at < spilled) {
+			size_t want = spilled - at < (off_t)sizeof buf ? (size_t)(spilled - at) : sizeof buf;
+			ssize_t n = pread(spill, buf, want, at);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			put(s, buf, (size_t)n, false);
+			last = buf[n - 1];
+			at += n;
+		}
+		close(spill);
+	}
+	if (len) {
+		put(s, mem, len, false);
+		last = mem[len - 1];
+	}
+	free(mem);
+	s->mid_line = last != '\n';
+}
+
 void output_flush(struct output_job *job)
 {
+	bool defer = job->defer;
+	job->defer = false;
 	for (int i = 0; i < 2; i++) {
 		struct output_stream *s = &job->stream[i];
+		if (defer)
+			decorate_held(s);
 		release(s);
-		if ((job->tag || job->color) && s->mid_line) {
+		if ((job->tag || job->color || defer) && s->mid_line) {
 			/* A tagged last line without newline gets one, so the next
 			 * job's tag starts a line of its own. */
 			if (job->color)

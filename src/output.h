@@ -40,6 +40,8 @@ struct output_job {
 	const char *color;               /* --color: each line's colour (SGR); NULL: none */
 	size_t tag_len;
 	bool live;                       /* oldest job under -k: passes on as it reads */
+	bool defer;                      /* --color-failed: held undecorated, every line
+					  * ended, until its end sets `color` */
 	bool lost;                       /* its output could not be kept anywhere */
 	unsigned long long received;     /* bytes of stdout, for the joblog */
 };
@@ -68,10 +70,12 @@ int output_open(struct output_job *job, int child[2]);
 void output_reaped(struct output_job *job);
 
 /* Under -k, the job has become the oldest: it passes on what it holds
- * and from now on passes on as it reads. */
+ * and from now on passes on as it reads (not a `defer` job: it waits
+ * for its end). */
 void output_go_live(struct output_job *job);
 
-/* The job has ended: passes on all it holds, stdout first, then stderr. */
+/* The job has ended: passes on all it holds, stdout first, then stderr;
+ * a `defer` job's lines decorated now, with the colour set by then. */
 void output_flush(struct output_job *job);
 
 /* The job was stopped by lanes, or will be tried again: forgets what it
@@ -89,6 +93,9 @@ void output_job_line(struct output_job *job, const char *text, size_t len);
 /* --color: the colour of job `seq`'s lines, an SGR sequence: black or
  * white text on one of the six colours, seq after seq. */
 const char *output_color(unsigned long seq);
+
+/* --color-failed: the colour of a failed job's lines, white on red. */
+extern const char output_failed_color[];
 
 /* Passes on one line of lanes' own (--dry-run, --verbose) to fd 1 or 2. */
 void output_note(int fd, const char *text, size_t len);

@@ -168,6 +168,15 @@ static bool failed(const struct job *j)
 	return j->status != 0 || j->timed_out || j->out.lost;
 }
 
+/* Passes on what the ended job holds; --color-failed colours a failed
+ * one's lines now that its status is known. */
+static void flush_output(struct job *j)
+{
+	if (j->out.defer && failed(j))
+		j->out.color = output_failed_color;
+	output_flush(&j->out);
+}
+
 /* A finished job that lanes did not stop: counted, logged, halting. */
 static void count_job(struct job *j)
 {
@@ -235,7 +244,7 @@ static void print_in_order(void)
 		if (j->stopped)
 			output_discard(&j->out);
 		else
-			output_flush(&j->out);
+			flush_output(j);
 		jobs_order_pop();
 		next_to_print++;
 		jobs_recycle(j);
@@ -303,7 +312,7 @@ static void job_end(struct job *j)
 	if (j->stopped)
 		output_discard(&j->out);
 	else
-		output_flush(&j->out);
+		flush_output(j);
 	jobs_recycle(j);
 }
 
@@ -499,6 +508,7 @@ static struct job *next_job(void)
 						 columns, column_count);
 		j->out.tag = NULL;
 		j->out.color = opts->color ? output_color(j->seq) : NULL;
+		j->out.defer = opts->color_failed && opts->output == OUTPUT_GROUP;
 		if (opts->tag || opts->tagstring) {
 			command_tag(&j->tag, tag_template, &item, j->seq, slot);
 			j->out.tag = j->tag.text;

@@ -489,3 +489,53 @@ untimed() {
 	show
 	[ "$output" = "a.md b.md" ]
 }
+
+@test "--color-failed: a failed job's every line white on red, stdout and stderr; others as they are; an unended last line ended" {
+	run_lanes '' -k -j3 --cf ::: 'echo a; echo b >&2; false' 'printf c' "printf 'd\ne'; exit 3" 'sleep 0.2; echo f'
+	show
+	[ "$status" -eq 2 ]
+	[ "$output" = $'\e[37;41ma\e[0m\nc\n\e[37;41md\e[0m\n\e[37;41me\e[0m\nf' ]
+	[ "$stderr" = $'\e[37;41mb\e[0m' ]
+	# a timeout is a failure; --color colours the others as before
+	run_lanes '' -k --colour-failed --color --timeout 0.5 ::: 'echo slow; sleep 9' 'echo ok'
+	show
+	[ "$status" -eq 1 ]
+	[ "$(sed -n 1p <<<"$output")" = $'\e[37;41mslow\e[0m' ]
+	[[ $(sed -n 2p <<<"$output") == $'\e['*'mok'$'\e[0m' ]]
+	[[ $(sed -n 2p <<<"$output") != $'\e[37;41m'* ]]
+	# --tag: the tag is coloured with its line
+	run_lanes '' --cf --tag ::: false 'echo x; exit 1'
+	[ "$output" = $'\e[37;41mecho x; exit 1\tx\e[0m' ]
+}
+
+@test "--color-failed colours each line of output too big for memory, spilled to a file" {
+	run_lanes '' --cf ::: 'seq 300000; exit 1'
+	[ "$status" -eq 1 ]
+	[ "$(plain "$output" | wc -l)" -eq 300000 ]
+	[ "$(plain "$output" | tail -1)" = 300000 ]
+	[ "$(grep -c $'^\e\\[37;41m[0-9]*\e\\[0m$' <<<"$output")" -eq 300000 ]
+}
+
+@test "--color-failed is ignored with -u and --line-buffer, as in GNU parallel; its other spellings are accepted" {
+	run_lanes '' -u --cf -j1 ::: 'echo a; false' 'echo b'
+	[ "$output" = $'a\nb' ]
+	run_lanes '' --line-buffer --cf -j1 ::: 'echo a; false'
+	[ "$output" = a ]
+	local spelling
+	for spelling in colour-failed colorfailed colourfailed color-fail colour-fail colorfail colourfail; do
+		run_lanes '' --"$spelling" ::: 'echo z; false'
+		[ "$output" = $'\e[37;41mz\e[0m' ] || { echo "--$spelling: $output"; false; }
+	done
+}
+
+@test "GNU parallel agrees: --color-failed colours the failed jobs' lines only" {
+	command -v parallel >/dev/null || skip "GNU parallel is not installed"
+	local args=(-k -j2 --cf ::: 'echo a; false' 'echo b' "printf 'c\nd'; exit 2")
+	run_cmd '' parallel --will-cite "${args[@]}"
+	local gnu=$output
+	run_lanes '' "${args[@]}"
+	show
+	[ "$(plain "$output")" = "$(plain "$gnu")" ]
+	# the same lines carry a colour in both
+	[ "$(grep -n $'\e' <<<"$output" | cut -d: -f1 | tr '\n' ' ')" = "$(grep -n $'\e' <<<"$gnu" | cut -d: -f1 | tr '\n' ' ')" ]
+}

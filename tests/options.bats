@@ -140,7 +140,7 @@ usage_error() {
 # manual must name every one (--help may leave out a few aliases).
 @test "--help and lanes(1) name every option lanes accepts, and --help no option it does not" {
 	local src=$BATS_TEST_DIRNAME/../src/options.c man=$BATS_TEST_DIRNAME/../man/lanes.1 name missing=()
-	local aliases=" halt-on-error xapply total-jobs semaphore-name semaphorename semaphoretimeout semaphore-timeout spreadstdin pipe-part block-size round "
+	local aliases=" colour-failed colorfailed colourfailed color-fail colour-fail colorfail colourfail halt-on-error xapply total-jobs semaphore-name semaphorename semaphoretimeout semaphore-timeout spreadstdin pipe-part block-size round "
 	run_lanes '' --help
 	[ "$status" -eq 0 ]
 	local accepted
