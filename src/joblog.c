@@ -75,8 +75,9 @@ struct joblog *joblog_open(const char *spec, bool append, void (*to_stdout)(int 
 
 void joblog_write(struct joblog *log, const struct joblog_row *row)
 {
-	log->line = xgrow(log->line, &log->cap, row->command_len + 160, 1);
-	int n = snprintf(log->line, log->cap, "%lu\t:\t%.3f\t%10.3f\t%llu\t%llu\t%d\t%d\t", row->seq, row->start,
+	const char *host = row->host ? row->host : ":";
+	log->line = xgrow(log->line, &log->cap, row->command_len + strlen(host) + 160, 1);
+	int n = snprintf(log->line, log->cap, "%lu\t%s\t%.3f\t%10.3f\t%llu\t%llu\t%d\t%d\t", row->seq, host, row->start,
 			 row->runtime, (unsigned long long)row->sent, (unsigned long long)row->received, row->exitval,
 			 row->signal);
 	size_t len = (size_t)n;

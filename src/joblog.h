@@ -24,6 +24,7 @@ struct joblog_row {
 	uint64_t received;     /* bytes of stdout */
 	int exitval;           /* -1: ended by lanes (timeout) */
 	int signal;
+	const char *host;      /* NULL: this machine, ":" */
 	const char *command;
 	size_t command_len;
 };

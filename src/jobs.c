@@ -49,6 +49,7 @@ struct job *jobs_new(void (*timer_fn)(struct timer_entry *))
 	} else {
 		j = xcalloc(1, sizeof *j);
 		output_job_init(&j->out);
+		j->remote.control = -1;
 	}
 	j->timer = (struct timer_entry)TIMER_ENTRY(timer_fn);
 	j->phase = JOB_READY;
@@ -56,6 +57,7 @@ struct job *jobs_new(void (*timer_fn)(struct timer_entry *))
 	j->status = j->signal = 0;
 	j->timed_out = j->stopped = j->has_terminal = j->stopped_by_terminal = false;
 	j->term_step = -1;
+	j->remote.host = j->remote.pinned = NULL;
 	j->table_fds[0] = j->table_fds[1] = -1;
 	link_job(&live, j);
 	live_count++;
@@ -208,6 +210,7 @@ static void free_list(struct job *j)
 		output_free(&j->out);
 		command_free(&j->cmd);
 		command_free(&j->tag);
+		remote_job_free(&j->remote);
 		free(j);
 		j = next;
 	}

@@ -13,6 +13,7 @@
 #include "feed.h"
 #include "joblog.h"
 #include "output.h"
+#include "ssh.h"
 #include "timer.h"
 
 enum job_phase {
@@ -46,6 +47,7 @@ struct job {
 	struct command cmd;
 	struct command tag;    /* only its text: the --tag / --tagstring prefix */
 	struct feed feed;      /* --pipe: its block, and how it is written */
+	struct remote_job remote;  /* -S: its host, and what runs here for it */
 	char *file;            /* --files: where this attempt's stdout goes; NULL: none */
 	char *results;         /* --results: the job's directory; NULL: none */
 	int table_fds[2];      /* --results TABLE: where this attempt's stdout, stderr go; -1: none */

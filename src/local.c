@@ -22,6 +22,7 @@
 #include "msg.h"
 #include "slots.h"
 #include "spawn.h"
+#include "ssh.h"
 
 static const char *shell;
 static int tty = -1;
@@ -38,8 +39,10 @@ static void on_child(int sig)
 	struct rusage use;
 	while ((pid = wait4(-1, &status, WNOHANG | WUNTRACED, &use)) > 0) {
 		struct job *j = jobs_by_pid(pid);
-		if (!j)
+		if (!j) {
+			hosts_reaped(pid, status);  /* a host's connection, or a question to it */
 			continue;
+		}
 		if (WIFSTOPPED(status)) {
 			int sig = WSTOPSIG(status);
 			if (j->has_terminal && (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU))
@@ -98,7 +101,7 @@ int local_start(struct job *j, int child[2], int in)
 {
 	int foreground = jobctl_terminal_for_job();
 	struct spawn_job s = {
-		.argv = j->cmd.argv,
+		.argv = j->remote.argv ? j->remote.argv : j->cmd.argv,
 		.envp = jobenv_for(j->seq, j->slot),
 		.in = in >= 0 ? in : tty,
 		.out = child[0],
@@ -108,7 +111,7 @@ int local_start(struct job *j, int child[2], int in)
 	s.keep = slots_inherited(&s.keep_count);
 	pid_t pid;
 	int e = spawn_start(&s, &pid);
-	if ((e == ENOEXEC || e == ENOENT) && !j->cmd.shell) {
+	if ((e == ENOEXEC || e == ENOENT) && !j->cmd.shell && !j->remote.argv) {
 		/* A script without #!: run it as a shell would, by the shell;
 		 * and a name exec cannot find may still mean something to the
 		 * shell (a function it was given, an alias in its start-up
@@ -128,6 +131,8 @@ int local_start(struct job *j, int child[2], int in)
 
 bool local_signal(struct job *j, int sig)
 {
+	if (j->remote.control >= 0 && remote_signal(j, sig))
+		return true;  /* the job's wrapper on its host signals it */
 	return kill(-j->group, sig) == 0 || (j->pid > 0 && kill(j->pid, sig) == 0);
 }
 

@@ -133,6 +133,25 @@ static const char usage_text[] =
 	"      --plus            also {+/} {+.} {+..} {+...} {..} {...} {/..} {/...} {##}\n"
 	"                        {0#} {0%}\n"
 	"\n"
+	"Other hosts (over OpenSSH; -j is then per host):\n"
+	"  -S, --sshlogin [N/][user@]host[:port]\n"
+	"                        run jobs there (repeatable, comma lists; : is this\n"
+	"                        machine; N/: its slots, else -j of its CPUs)\n"
+	"      --slf, --sshloginfile FILE   hosts from FILE, one a line (read again\n"
+	"                        when it changes)\n"
+	"      --ssh CMD         the ssh command (default: ssh)\n"
+	"  -M, --controlmaster   one connection per host, a channel per job (default;\n"
+	"                        --no-controlmaster: a connection per job)\n"
+	"      --workdir, --wd DIR   run in DIR there (... a new one per job, . this one)\n"
+	"      --transfer        send {} to the host first (--transferfile, --tf F: F)\n"
+	"      --return F        bring F back after the job\n"
+	"      --cleanup         remove what was sent and returned from the host\n"
+	"      --trc F           --transfer --return F --cleanup\n"
+	"      --basefile, --bf F    send F to every host before its first job\n"
+	"      --env NAME        give jobs there this variable (or exported function)\n"
+	"      --onall           every job on every host (--nonall: the command once)\n"
+	"      --filter-hosts    drop a host that does not answer without a warning\n"
+	"\n"
 	"Blocks of data on the jobs' stdin (--pipe):\n"
 	"      --pipe            cut stdin into blocks, one job's stdin each\n"
 	"      --pipepart -a F   the same from file F, read by each job directly\n"
@@ -688,7 +707,7 @@ enum {
 	OPT_PIPE, OPT_PIPEPART, OPT_BLOCK, OPT_RECSTART, OPT_RECEND, OPT_REGEXP, OPT_HEADER, OPT_ROUND_ROBIN, OPT_CAT,
 	OPT_FIFO, OPT_GNU, OPT_REPLACE, OPT_ARG_SEP, OPT_ARG_FILE_SEP, OPT_TRIM, OPT_SLOT_VAR, OPT_NICE,
 	OPT_TMPDIR, OPT_EOF, OPT_SHELL_QUOTE, OPT_XARGS, OPT_SHUF, OPT_FILES, OPT_RESULTS, OPT_SHEBANG, OPT_PLUS, OPT_CSV, OPT_SKIP_FIRST, OPT_SILENT, OPT_PLAIN, OPT_CPUS, OPT_LINE_MAX,
-	OPT_NO_KEEP_ORDER, OPT_COLOR, OPT_COLOR_FAILED, OPT_CTAG, OPT_CTAGSTRING,
+	OPT_NO_KEEP_ORDER, OPT_COLOR, OPT_COLOR_FAILED, OPT_SLF, OPT_SSH, OPT_NO_MASTER, OPT_WORKDIR, OPT_TRANSFER, OPT_TRANSFERFILE, OPT_RETURN, OPT_CLEANUP, OPT_TRC, OPT_BASEFILE, OPT_ENV, OPT_ONALL, OPT_NONALL, OPT_FILTER_HOSTS, OPT_CTAG, OPT_CTAGSTRING,
 };
 
 static const struct option long_options[] = {
@@ -792,6 +811,26 @@ static const struct option long_options[] = {
 	{ "colorfail", no_argument, NULL, OPT_COLOR_FAILED },
 	{ "colourfail", no_argument, NULL, OPT_COLOR_FAILED },
 	{ "cf", no_argument, NULL, OPT_COLOR_FAILED },
+	{ "sshlogin", required_argument, NULL, 'S' },
+	{ "sshloginfile", required_argument, NULL, OPT_SLF },
+	{ "slf", required_argument, NULL, OPT_SLF },
+	{ "ssh", required_argument, NULL, OPT_SSH },
+	{ "controlmaster", no_argument, NULL, 'M' },
+	{ "no-controlmaster", no_argument, NULL, OPT_NO_MASTER },
+	{ "workdir", required_argument, NULL, OPT_WORKDIR },
+	{ "wd", required_argument, NULL, OPT_WORKDIR },
+	{ "transfer", no_argument, NULL, OPT_TRANSFER },
+	{ "transferfile", required_argument, NULL, OPT_TRANSFERFILE },
+	{ "tf", required_argument, NULL, OPT_TRANSFERFILE },
+	{ "return", required_argument, NULL, OPT_RETURN },
+	{ "cleanup", no_argument, NULL, OPT_CLEANUP },
+	{ "trc", required_argument, NULL, OPT_TRC },
+	{ "basefile", required_argument, NULL, OPT_BASEFILE },
+	{ "bf", required_argument, NULL, OPT_BASEFILE },
+	{ "env", required_argument, NULL, OPT_ENV },
+	{ "onall", no_argument, NULL, OPT_ONALL },
+	{ "nonall", no_argument, NULL, OPT_NONALL },
+	{ "filter-hosts", no_argument, NULL, OPT_FILTER_HOSTS },
 	{ "ctag", no_argument, NULL, OPT_CTAG },
 	{ "ctagstring", required_argument, NULL, OPT_CTAGSTRING },
 	{ "results", required_argument, NULL, OPT_RESULTS },
@@ -1182,6 +1221,62 @@ static bool take_input_option(int c, const char *name, struct options *opts)
 }
 
 /* The options of job logs, retries, pacing and progress. */
+static void push(const char ***list, size_t *count, const char *value)
+{
+	size_t cap = *count;
+	*list = xgrow(*list, &cap, *count + 1, sizeof **list);
+	(*list)[(*count)++] = value;
+}
+
+/* The options of remote hosts. */
+static bool take_remote_option(int c, const char *name, struct options *opts)
+{
+	struct remote_spec *r = &opts->remote;
+	switch (c) {
+	case 'S':
+		if (!*optarg)
+			usage_error(name, "needs a host: [N/][user@]host[:port], or : for this machine");
+		push(&r->logins, &r->login_count, optarg);
+		break;
+	case OPT_SLF: push(&r->login_files, &r->login_file_count, optarg); break;
+	case OPT_SSH:
+		if (!*optarg)
+			usage_error(name, "needs a command (default: ssh)");
+		r->ssh = optarg;
+		break;
+	case 'M': r->no_master = false; break;
+	case OPT_NO_MASTER: r->no_master = true; break;
+	case OPT_WORKDIR:
+		if (!*optarg)
+			usage_error(name, "needs a directory (or ... for a new one per job, . for this one)");
+		r->workdir = optarg;
+		break;
+	case OPT_TRANSFER: push(&r->transfer, &r->transfer_count, "{}"); break;
+	case OPT_TRANSFERFILE: push(&r->transfer, &r->transfer_count, optarg); break;
+	case OPT_RETURN: push(&r->returns, &r->return_count, optarg); break;
+	case OPT_CLEANUP: r->cleanup = true; break;
+	case OPT_TRC:
+		push(&r->transfer, &r->transfer_count, "{}");
+		push(&r->returns, &r->return_count, optarg);
+		r->cleanup = true;
+		break;
+	case OPT_BASEFILE: push(&r->basefiles, &r->basefile_count, optarg); break;
+	case OPT_ENV:
+		for (const char *p = optarg; *p; p++)
+			if (!(*p == '_' || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (p > optarg && *p >= '0' && *p <= '9')))
+				usage_error(name, "'%s' is not a variable name", optarg);
+		if (!*optarg)
+			usage_error(name, "needs a variable name");
+		push(&r->env, &r->env_count, optarg);
+		break;
+	case OPT_ONALL: r->onall = true; break;
+	case OPT_NONALL: r->nonall = r->onall = true; break;
+	case OPT_FILTER_HOSTS: r->filter_hosts = true; break;
+	default: return false;
+	}
+	return true;
+}
+
 static bool take_log_option(int c, const char *name, struct options *opts)
 {
 	switch (c) {
@@ -1316,6 +1411,35 @@ static const char *default_shell(void)
 	if (s && *s == '/' && machine_posix_shell(s) && access(s, X_OK) == 0)
 		return s;
 	return "/bin/sh";
+}
+
+/* What remote hosts cannot be combined with, and --nonall's one job. */
+static void check_remote(struct options *opts)
+{
+	struct remote_spec *r = &opts->remote;
+	bool hosts = r->login_count || r->login_file_count;
+	if (!hosts) {
+		if (r->onall)
+			usage_error(r->nonall ? "--nonall" : "--onall", "needs hosts: -S or --slf");
+		return;  /* --transfer, --return, --workdir... mean nothing here, as in GNU parallel */
+	}
+	if (opts->pipe)
+		usage_error("--pipe", "cannot be combined with -S yet: a remote job's stdin carries lanes' signals to it");
+	if (opts->tty)
+		usage_error("--tty", "cannot be combined with -S: a remote job has no terminal here");
+	if (opts->semaphore)
+		usage_error("--semaphore", "cannot be combined with -S");
+	if (opts->jobs.kind == JOBS_AUTO || opts->jobs.kind == JOBS_FILE)
+		usage_error(opts->jobs_name, "with -S, -j is per host: give a number, N%%, +N or -N");
+	if (r->nonall) {
+		if (opts->source_count > 0 || !opts->command)
+			usage_error("--nonall", "takes a command and no arguments: it runs the command once on every host");
+		static char empty[] = "";
+		static char *values[] = { empty };
+		add_source(opts, (struct source_spec){ .kind = SOURCE_LIST, .values = values, .count = 1 });
+		opts->per_job = 0;
+		opts->per_job_given = true;
+	}
 }
 
 static void check_combinations(struct options *opts, const struct parse_state *st)
@@ -1489,7 +1613,7 @@ static void semaphore_command(struct options *opts, int argc, char **argv)
 	add_source(opts, (struct source_spec){ .kind = SOURCE_LIST, .values = &opts->command_line, .count = 1 });
 }
 
-#define SHORT_OPTIONS "+:hj:P:uk0a:d:n:N:I:L:l::rqti::C:E:e::vmXs:xJ:"
+#define SHORT_OPTIONS "+:hj:P:uk0a:d:n:N:I:L:l::rqti::C:E:e::vmXs:xJ:S:M"
 
 /* -J NAME, --profile NAME: found before the options are taken, since the
  * profiles' options come first. */
@@ -1540,7 +1664,8 @@ void options_parse(int argc, char **argv, struct options *opts)
 		const char *arg = before < argc ? argv[before] : NULL;
 		typed_name(arg, c == '?' || c == ':' ? optopt : c, name, sizeof name);
 		if (take_run_option(c, name, opts, &st) || take_input_option(c, name, opts) ||
-		    take_pipe_option(c, name, opts) || take_log_option(c, name, opts))
+		    take_pipe_option(c, name, opts) || take_log_option(c, name, opts) ||
+		    take_remote_option(c, name, opts))
 			continue;
 		switch (c) {
 		case 'h':
@@ -1562,6 +1687,7 @@ void options_parse(int argc, char **argv, struct options *opts)
 		parse_command_and_sources(opts, argc - optind, argv + optind);
 	check_sources(opts);
 	check_pipe(opts);
+	check_remote(opts);
 	if (opts->retry_failed) {
 		/* The command lines come from the joblog, as they ran. */
 		opts->command = NULL;

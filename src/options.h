@@ -72,6 +72,29 @@ enum fill { FILL_NONE, FILL_MULTI, FILL_CONTEXT, FILL_XARGS };
  * shell's -c line (one argument, at most 128 KiB with its NUL) can take. */
 #define MAX_CHARS_DEFAULT 131072
 
+/* Remote hosts (-S, --slf) and what travels with their jobs. */
+struct remote_spec {
+	const char **logins;      /* -S values, each maybe a comma list */
+	size_t login_count;
+	const char **login_files; /* --slf */
+	size_t login_file_count;
+	const char *ssh;          /* --ssh: the ssh command (default "ssh") */
+	bool no_master;           /* --no-controlmaster: a connection per job */
+	const char *workdir;      /* --workdir: NULL: the login directory */
+	const char **transfer;    /* --transferfile templates ({} for --transfer) */
+	size_t transfer_count;
+	const char **returns;     /* --return templates */
+	size_t return_count;
+	const char **basefiles;   /* --basefile */
+	size_t basefile_count;
+	const char **env;         /* --env names */
+	size_t env_count;
+	bool cleanup;             /* --cleanup: remove what was sent and returned */
+	bool onall;               /* --onall: every job on every host */
+	bool nonall;              /* --nonall: the command once on every host */
+	bool filter_hosts;        /* --filter-hosts: drop quietly a host that does not answer */
+};
+
 struct options {
 	struct jobs_spec jobs;
 	long slots;               /* resolved -j, at most JOBS_LIMIT; 0: as many as the system allows */
@@ -144,6 +167,7 @@ struct options {
 	bool csv;                 /* --csv: items are CSV records, their fields the columns */
 	bool color;               /* --color: each job's lines in a colour of its own */
 	bool color_failed;        /* --color-failed: a failed job's lines white on red */
+	struct remote_spec remote;
 	bool files;               /* --files: each job's stdout to a file, its name printed */
 	const char *results;      /* --results DIR: each job's output under DIR/1/VALUE/...; NULL: none */
 	const char *lines_option;

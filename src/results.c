@@ -265,6 +265,7 @@ void results_table_row(struct results_table *t, const struct joblog_row *row, co
 	close(fds[0]);
 	close(fds[1]);
 	struct path *l = &t->line;
+	const char *host = row->host ? row->host : ":";
 	l->len = 0;
 	put(l, "", 0);
 	char sep[2] = { t->kind == TABLE_TSV ? '\t' : ',', '\0' };
@@ -286,10 +287,13 @@ void results_table_row(struct results_table *t, const struct joblog_row *row, co
 	t->header_written = true;
 	if (t->kind == TABLE_JSON) {
 		char buf[300];
-		int n = snprintf(buf, sizeof buf,
-				 "{ \"Seq\": %lu, \"Host\": \":\", \"Starttime\": %.3f, \"JobRuntime\": %.3f, \"Send\": %llu, "
+		int n = snprintf(buf, sizeof buf, "{ \"Seq\": %lu, \"Host\": ", row->seq);
+		put(l, buf, (size_t)n);
+		put_field(t, host, strlen(host));
+		n = snprintf(buf, sizeof buf,
+				 ", \"Starttime\": %.3f, \"JobRuntime\": %.3f, \"Send\": %llu, "
 				 "\"Receive\": %zu, \"Exitval\": %d, \"Signal\": %d, \"Command\": ",
-				 row->seq, row->start, row->runtime, (unsigned long long)row->sent, out_len, row->exitval,
+				 row->start, row->runtime, (unsigned long long)row->sent, out_len, row->exitval,
 				 row->signal);
 		put(l, buf, (size_t)n);
 		put_field(t, row->command, row->command_len);
@@ -306,7 +310,10 @@ void results_table_row(struct results_table *t, const struct joblog_row *row, co
 		put(l, " }\n", 3);
 	} else {
 		char buf[200];
-		int n = snprintf(buf, sizeof buf, "%lu%s:%s%.3f%s%.3f%s%llu%s%zu%s%d%s%d%s", row->seq, sep, sep, row->start, sep,
+		int n = snprintf(buf, sizeof buf, "%lu%s", row->seq, sep);
+		put(l, buf, (size_t)n);
+		put_field(t, host, strlen(host));
+		n = snprintf(buf, sizeof buf, "%s%.3f%s%.3f%s%llu%s%zu%s%d%s%d%s", sep, row->start, sep,
 				 row->runtime, sep, (unsigned long long)row->sent, sep, out_len, sep, row->exitval, sep,
 				 row->signal, sep);
 		put(l, buf, (size_t)n);

@@ -56,6 +56,7 @@
 #include "sem.h"
 #include "slots.h"
 #include "spawn.h"
+#include "ssh.h"
 #include "termseq.h"
 
 #define START_BATCH 64
@@ -198,6 +199,7 @@ static void count_job(struct job *j)
 		.received = j->out.received,
 		.exitval = j->timed_out ? -1 : j->signal ? 0 : j->status,
 		.signal = j->signal,
+		.host = j->remote.host ? hosts_name(j->remote.host) : NULL,
 		.command = j->cmd.text,
 		.command_len = j->cmd.text_len,
 	};
@@ -279,7 +281,12 @@ static bool retry_later(struct job *j)
 		run_again(j, pace_throttle_delay(j->throttled));
 		return true;
 	}
-	if (!failed(j) || (opts->retries > 0 && j->attempt >= opts->retries))
+	if (j->remote.host_lost && !j->remote.pinned && opts->retries == 1 && j->attempt == 1 && !hosts_none_left()) {
+		j->attempt++;  /* its host went away: it runs once more elsewhere, even without --retries */
+		run_again(j, 0);
+		return true;
+	}
+	if (!failed(j) || (opts->retries > 0 && j->attempt >= opts->retries) || (j->remote.host_lost && j->remote.pinned))
 		return false;
 	j->attempt++;
 	run_again(j, pace_retry_delay(j->attempt - 1));
@@ -332,6 +339,7 @@ static void job_stopped(struct job *j, int sig)
 
 static void job_reaped(struct job *j)
 {
+	remote_reaped(j);
 	if (termseq_ending(j))
 		termseq_reaped(j);  /* over when the rest of its group is */
 	else
@@ -450,6 +458,19 @@ static bool give_block(struct job *j, struct input_item *item)
  * item waits here for one (no call into input.c while it does, so it stays
  * valid). The item comes first, so that a run whose input has ended never
  * waits for a slot it has no use for (a semaphore's, held by another). */
+/* --onall --tag: the host's name comes first, then the arguments. */
+static void onall_tag(struct job *j)
+{
+	const char *host = hosts_name(j->remote.pinned);
+	size_t n = strlen(host), args = j->tag.text_len;
+	j->tag.text = xgrow(j->tag.text, &j->tag.text_cap, n + args + 2, 1);
+	memmove(j->tag.text + n + (args ? 1 : 0), j->tag.text, args + 1);
+	memcpy(j->tag.text, host, n);
+	if (args)
+		j->tag.text[n] = ' ';
+	j->tag.text_len = n + args + (args ? 1 : 0);
+}
+
 static struct job *next_job(void)
 {
 	static struct input_item item;
@@ -500,6 +521,18 @@ static struct job *next_job(void)
 		}
 		j->seq = item.seq;
 		j->slot = slot;
+		if (hosts_in_use()) {
+			remote_prepare(j, &item);
+			if (opts->remote.onall) {
+				/* every item on every host: the item is kept for the next one */
+				static long host_index;
+				j->remote.pinned = hosts_nth(host_index++);
+				if (host_index < hosts_count())
+					have_item = true;
+				else
+					host_index = 0;
+			}
+		}
 		if (table)
 			keep_args(j, &item);
 		else if (opts->results)
@@ -511,6 +544,8 @@ static struct job *next_job(void)
 		j->out.defer = opts->color_failed && opts->output == OUTPUT_GROUP;
 		if (opts->tag || opts->tagstring) {
 			command_tag(&j->tag, tag_template, &item, j->seq, slot);
+			if (j->remote.pinned && opts->tag)
+				onall_tag(j);
 			j->out.tag = j->tag.text;
 			j->out.tag_len = j->tag.text_len;
 		}
@@ -705,6 +740,13 @@ static bool launch(struct job *j)
 			return false;
 		}
 	}
+	struct host *h = hosts_in_use() ? hosts_pick(j) : NULL;
+	if (hosts_in_use() && !h && !(j->remote.pinned && hosts_is_down(j->remote.pinned))) {
+		/* its host (--onall) has no free slot yet */
+		if (again)
+			timer_schedule(&j->timer, timer_now() + RETRY_NS);
+		return false;
+	}
 	int child[2], own[2] = { -1, -1 };
 	int in = -1;
 	int e = output_open(&j->out, child);
@@ -712,8 +754,34 @@ static bool launch(struct job *j)
 		e = errno;
 	if (!e)
 		e = redirect_outputs(j, child, own);
+	if (!e && hosts_in_use()) {
+		if (!h) {
+			/* pinned (--onall) to a host that is down */
+			output_discard(&j->out);
+			drop_job_file(j);
+			drop_table_files(j);
+			j->remote.host = j->remote.pinned;
+			j->status = 255;
+			held = NULL;
+			if (!again) {
+				j->order = ++last_order;
+				started_count++;
+				if (opts->keep_order)
+					jobs_order_push(j);
+			}
+			j->phase = JOB_RUNNING;
+			j->start_mono = timer_now();
+			j->start_epoch = (double)time(NULL);
+			finish(j);
+			return true;
+		}
+		j->status = 0;
+		e = remote_command(j, h, &in);
+	}
 	if (!e)
 		e = local_start(j, child, in);
+	if (e && j->remote.host)
+		remote_reaped(j);  /* gives back its place on the host */
 	if (in >= 0)
 		close(in);  /* the job has it */
 	for (int i = 0; i < 2; i++)
@@ -771,6 +839,8 @@ static bool may_start(void)
 {
 	if (no_more_starts || output_busy() || timer_pending(&spawn_timer) || timer_pending(&pace_timer))
 		return false;
+	if (hosts_in_use() && !hosts_pick(held) && !(held && held->remote.pinned && hosts_is_down(held->remote.pinned)))
+		return false;  /* no host has a free slot (a job pinned to a host that is down fails at once) */
 	if (held)
 		return true;
 	if (input_done || slots_in_use() >= slots_target())
@@ -940,6 +1010,19 @@ static int pack(long slots)
 	return 0;
 }
 
+/* Hosts came up or went down: as many slots as the hosts that are up
+ * have; none left at all ends the starting. */
+static void hosts_changed(void)
+{
+	long n = hosts_slots();
+	slots_set_target(n > 0 ? n : 1);
+	if (hosts_none_left() && !no_more_starts) {
+		msg_print("no host is left to run jobs on; starting no more jobs");
+		result->could_not_start = true;
+		stop_starting();
+	}
+}
+
 static int setup(void)
 {
 	if (loop_init() != 0) {
@@ -968,8 +1051,10 @@ static int setup(void)
 		tag_template = template_new_text(opts->tagstring, opts->replace);
 	if (!template || (opts->tagstring && !tag_template))
 		return -1;
+	if (hosts_init(&opts->remote, &opts->jobs, opts->replace, hosts_changed) != 0)
+		return -1;
 	bool moves = opts->jobs.kind == JOBS_AUTO || opts->jobs.kind == JOBS_FILE;
-	long wanted = opts->slots ? opts->slots : JOBS_LIMIT;
+	long wanted = opts->slots && !hosts_in_use() ? opts->slots : JOBS_LIMIT;  /* -S: -j is per host */
 	long make_jobs = slots_join_shared(opts->no_jobserver || opts->dry_run);
 	if (make_jobs != 0 && !opts->jobs_given)
 		wanted = make_jobs > 0 ? make_jobs : JOBS_LIMIT;  /* make's jobserver is the limit */
@@ -999,6 +1084,8 @@ static int setup(void)
 						"--semaphore", true };
 	if (slots < 0 || slots_init(slots, &share) != 0)
 		return -1;
+	if (hosts_in_use())
+		slots_set_target(hosts_slots() > 0 ? hosts_slots() : 1);  /* and more as hosts come up */
 	if (opts->semaphore && opts->sem_timeout_ns)
 		timer_schedule(&sem_timer, timer_now() + (opts->sem_timeout_ns < 0 ? -opts->sem_timeout_ns : opts->sem_timeout_ns));
 	if (opts->halt.when != HALT_NEVER && opts->halt.percent_of_total) {
@@ -1088,6 +1175,7 @@ static void teardown(void)
 	joblog_close(joblog);
 	jobs_free_all();
 	slots_end();
+	hosts_end();
 	local_end();
 	template_free(template);
 	template_free(tag_template);
