@@ -1421,7 +1421,9 @@ static void check_remote(struct options *opts)
 	if (!hosts) {
 		if (r->onall)
 			usage_error(r->nonall ? "--nonall" : "--onall", "needs hosts: -S or --slf");
-		return;  /* --transfer, --return, --workdir... mean nothing here, as in GNU parallel */
+		if (r->workdir)  /* GNU parallel changes directory here too: say so rather than run elsewhere */
+			usage_error("--workdir", "is for jobs on other hosts (-S, --slf); here, cd to the directory first");
+		return;  /* --transfer, --return, --cleanup... mean nothing here, as in GNU parallel */
 	}
 	if (opts->pipe)
 		usage_error("--pipe", "cannot be combined with -S yet: a remote job's stdin carries lanes' signals to it");

@@ -112,7 +112,7 @@ static bool throttled(const struct job *j)
 /* A job may run more than once: its output cannot go out as it comes. */
 static bool reruns(void)
 {
-	return opts->retries != 1 || opts->throttle;  /* 0: no limit */
+	return opts->retries != 1 || opts->throttle || hosts_in_use();  /* 0: no limit; a lost host's jobs run again */
 }
 
 /* An attempt is over: the limit learns from it, then the job ends. */

@@ -54,6 +54,7 @@ struct host {
 	bool ever_up;
 	pid_t master, asker;
 	int ask_fd;
+	char *err_path;         /* the master's or asker's stderr: why it failed */
 };
 
 static const struct remote_spec *spec;
@@ -203,7 +204,13 @@ static struct host *new_host(const char *login, const char *where)
 		char *at = strrchr(copy, '@');
 		char *name = at ? at + 1 : copy;
 		char *colon = strrchr(name, ':');
-		if (!given && colon && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
+		if (!given && colon && colon == strchr(name, ':')) {  /* more than one: IPv6, no port */
+			long port = strspn(colon + 1, "0123456789") == strlen(colon + 1) ? strtol(colon + 1, NULL, 10) : 0;
+			if (port < 1 || port > 65535) {
+				msg_print("%s: %s: the port must be a number from 1 to 65535", where, login);
+				free(copy);
+				return NULL;
+			}
 			*colon = '\0';
 			push_word(h, &cap, "-p");
 			push_word(h, &cap, colon + 1);
@@ -213,8 +220,9 @@ static struct host *new_host(const char *login, const char *where)
 			push_word(h, &cap, "-l");
 			push_word(h, &cap, copy);
 		}
-		if (!*name || *name == '-') {
-			msg_print("%s: %s: not a host", where, login);
+		if (!*name || *name == '-' || strchr(name, '/')) {
+			msg_print(strchr(name, '/') ? "%s: %s: not a host (N/ before it is a number of slots)"
+						    : "%s: %s: not a host", where, login);
 			free(copy);
 			return NULL;
 		}
@@ -356,9 +364,9 @@ static void add_ssh_words(struct text *t, const struct host *h)
 	adds(t, " ");
 }
 
-static pid_t start_process(char **argv, int out)
+static pid_t start_process(char **argv, int out, int err)
 {
-	struct spawn_job s = { .argv = argv, .envp = environ, .in = -1, .out = out, .err = -1, .terminal = -1 };
+	struct spawn_job s = { .argv = argv, .envp = environ, .in = -1, .out = out, .err = err, .terminal = -1 };
 	pid_t pid;
 	int e = spawn_start(&s, &pid);
 	if (e) {
@@ -426,6 +434,53 @@ static const char *fixed_workdir(void)
 
 static char *dot_workdir(void);
 
+/* The host's master and asker write their stderr to a file, so that why
+ * a host failed is part of its one warning. -1: lanes' own stderr. */
+static int open_err(struct host *h)
+{
+	static unsigned long made;
+	if (h->err_path)
+		unlink(h->err_path);
+	free(h->err_path);
+	size_t len = strlen(dir) + 32;
+	h->err_path = xmalloc(len);
+	snprintf(h->err_path, len, "%s/e%lu", dir, ++made);
+	return open(h->err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+}
+
+/* The last line of what the host's master or asker wrote to its stderr,
+ * without its end's blanks and full stop; "" when it wrote none. */
+static const char *last_err(const struct host *h, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	int fd = h->err_path ? open(h->err_path, O_RDONLY | O_CLOEXEC) : -1;
+	if (fd < 0)
+		return buf;
+	off_t end = lseek(fd, 0, SEEK_END);
+	off_t from = end > (off_t)size - 1 ? end - (off_t)size + 1 : 0;
+	ssize_t n = pread(fd, buf, size - 1, from);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	char *p = buf + strlen(buf);
+	while (p > buf && strchr("\r\n .", p[-1]))
+		*--p = '\0';
+	char *line = strrchr(buf, '\n');
+	return line ? line + 1 : buf;
+}
+
+/* A helper of the host exited with `status`: down, saying why. */
+static void helper_failed(struct host *h, const char *what, int status)
+{
+	char buf[512], why[600];
+	const char *said = last_err(h, buf, sizeof buf);
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (*said)
+		snprintf(why, sizeof why, "%s", said);
+	else
+		snprintf(why, sizeof why, "%s (ssh exited with %d)", what, code);
+	host_down(h, why);
+}
+
 /* Asks host h its CPUs, after sending it the basefiles. */
 static void ask(struct host *h)
 {
@@ -458,8 +513,11 @@ static void ask(struct host *h)
 	}
 	static char sh[] = "/bin/sh", c[] = "-c";
 	char *argv[] = { sh, c, t.s, NULL };
-	h->asker = start_process(argv, fds[1]);
+	int err = open_err(h);
+	h->asker = start_process(argv, fds[1], err);
 	close(fds[1]);
+	if (err >= 0)
+		close(err);
 	free(t.s);
 	if (h->asker < 0) {
 		close(fds[0]);
@@ -503,8 +561,11 @@ static void connect_host(struct host *h)
 	argv[n++] = h->ssh[h->ssh_count - 2];
 	argv[n++] = h->ssh[h->ssh_count - 1];
 	argv[n] = NULL;
-	h->master = start_process(argv, -1);
+	int err = open_err(h);
+	h->master = start_process(argv, -1, err);
 	free(argv);
+	if (err >= 0)
+		close(err);
 	h->state = HOST_CONNECTING;
 	if (h->master < 0) {
 		host_down(h, strerror(errno));
@@ -569,6 +630,22 @@ static void on_files(struct timer_entry *e)
 	timer_schedule(&files_timer, timer_now() + FILES_NS);
 }
 
+/* True when `name` can be run: a path, or a file found in PATH. */
+static bool program_exists(const char *name)
+{
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0;
+	const char *path = getenv("PATH");
+	char buf[4096];
+	for (const char *p = path ? path : "/usr/bin:/bin"; p; p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL) {
+		size_t n = strcspn(p, ":");
+		snprintf(buf, sizeof buf, "%.*s/%s", (int)n, n ? p : ".", name);
+		if (access(buf, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
 int hosts_init(const struct remote_spec *s, const struct jobs_spec *j, const char *replace, void (*changed)(void))
 {
 	spec = s;
@@ -579,6 +656,10 @@ int hosts_init(const struct remote_spec *s, const struct jobs_spec *j, const cha
 	ssh_words = split_words(s->ssh ? s->ssh : "ssh", &ssh_word_count);
 	if (!ssh_word_count) {
 		msg_print("--ssh: no command");
+		return -1;
+	}
+	if (!program_exists(ssh_words[0])) {
+		msg_print("--ssh: %s: no such program%s", ssh_words[0], strchr(ssh_words[0], '/') ? "" : " in PATH");
 		return -1;
 	}
 	for (size_t i = 0; i < s->login_count; i++)
@@ -1007,13 +1088,9 @@ void hosts_reaped(pid_t pid, int status)
 		struct host *h = hosts[i];
 		if (pid == h->master) {
 			h->master = 0;
-			if (h->state != HOST_DOWN) {
-				char why[64];
-				snprintf(why, sizeof why, h->state == HOST_CONNECTING ? "cannot connect (ssh exited with %d)"
-										     : "its connection ended (ssh exited with %d)",
-					 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-				host_down(h, why);
-			}
+			if (h->state != HOST_DOWN)
+				helper_failed(h, h->state == HOST_CONNECTING ? "cannot connect" : "its connection ended",
+					      status);
 		} else if (pid == h->asker) {
 			h->asker = 0;
 			char buf[64] = "";
@@ -1023,12 +1100,9 @@ void hosts_reaped(pid_t pid, int status)
 			h->ask_fd = -1;
 			buf[n > 0 ? n : 0] = '\0';
 			long cpus = strtol(buf, NULL, 10);
-			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || cpus < 1) {
-				char why[64];
-				snprintf(why, sizeof why, "cannot run a command there (ssh exited with %d)",
-					 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-				host_down(h, why);
-			} else if (h->state == HOST_ASKING) {
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || cpus < 1)
+				helper_failed(h, "cannot run a command there", status);
+			else if (h->state == HOST_ASKING) {
 				host_up(h, cpus);
 			}
 		}
@@ -1094,7 +1168,7 @@ void hosts_end(void)
 		}
 		free(dot);
 		char **argv = ssh_argv(h, cmd.s);
-		cleaners[i] = start_process(argv, -1);
+		cleaners[i] = start_process(argv, -1, -1);
 		free(argv);
 		free(cmd.s);
 	}
@@ -1116,6 +1190,9 @@ void hosts_end(void)
 			close(h->ask_fd);
 		if (h->ctl)
 			unlink(h->ctl);
+		if (h->err_path)
+			unlink(h->err_path);
+		free(h->err_path);
 		for (size_t k = 0; k < h->ssh_count; k++)
 			free(h->ssh[k]);
 		free(h->ssh);

@@ -1,0 +1,379 @@
+# -S/--sshlogin, --slf and the options of other hosts, against two real
+# sshd servers on 127.0.0.2 and 127.0.0.3 (tests/helpers/sshd.bash): jobs
+# spread by each host's slots, files round-trip byte for byte, nothing is
+# left running or lying on a host, and a host that goes away loses no job.
+
+load helpers/common
+load helpers/sshd
+
+H2=127.0.0.2
+H3=127.0.0.3
+
+setup_file() {
+	sshd_start
+	export SSH SSHD_DIR SSHD_PORT SSHD_USER SSHD_HOME SSHD_KEYS
+}
+
+teardown_file() {
+	sshd_stop_all
+}
+
+# remote: lanes with the test servers' ssh client.
+remote() {
+	local input=$1
+	shift
+	run_lanes "$input" --ssh "$SSH" "$@"
+}
+
+# max_overlap JOBLOG HOST: the most jobs that ran at once on HOST, from the
+# joblog's start times and runtimes (overlaps under 50 ms are the rounding
+# of back-to-back jobs, not two at once).
+max_overlap() {
+	awk -F'\t' -v host="$2" 'NR > 1 && $2 == host {
+		s[n] = $3; e[n] = $3 + $4; n++
+	} END {
+		best = 0
+		for (i = 0; i < n; i++) {
+			c = 0
+			for (k = 0; k < n; k++)
+				if (s[k] <= s[i] + 0.0001 && e[k] > s[i] + 0.05) c++
+			if (c > best) best = c
+		}
+		print best
+	}' "$1"
+}
+
+# no_remote_procs TEXT: waits up to 3 s for the hosts to have no process
+# whose command line contains TEXT; shows what is left when some are.
+no_remote_procs() {
+	local i left
+	for ((i = 0; i < 60; i++)); do
+		left=$(remote_procs "$1")
+		[ -z "$left" ] && return 0
+		sleep 0.05
+	done
+	echo "left running on the hosts:"
+	echo "$left"
+	return 1
+}
+
+# left_on_hosts: what lanes or this test's jobs left in the test user's
+# home: its .lanes directory, or anything named with $MARK.
+left_on_hosts() {
+	find "$SSHD_HOME" -maxdepth 4 \( -name .lanes -o -name "*$MARK*" \) 2>/dev/null
+}
+
+@test "jobs spread over both hosts, each running at most its N/ at once" {
+	log=$BATS_TEST_TMPDIR/log
+	remote "$(seq 12)" -S "1/$H2,2/$H3" --joblog "$log" 'sleep 0.4; echo {}'
+	show
+	[ "$status" -eq 0 ]
+	[ "$(sort -n <<<"$output")" = "$(seq 12)" ]
+	[ "$(awk -F'\t' 'NR > 1 { print $2 }' "$log" | LC_ALL=C sort -u | tr '\n' ' ')" = "$H2 $H3 " ]
+	[ "$(max_overlap "$log" $H2)" -eq 1 ]
+	[ "$(max_overlap "$log" $H3)" -eq 2 ]
+	[ "$(awk -F'\t' 'NR > 1 && $7 == 0' "$log" | wc -l)" -eq 12 ]
+}
+
+@test "a host without N/ gets as many slots as it has CPUs" {
+	cpus=$($SSH $H2 nproc)
+	[ "$cpus" -le 6 ] || skip "the host has $cpus CPUs: too many jobs for a quick test"
+	log=$BATS_TEST_TMPDIR/log
+	remote "$(seq $((cpus * 3)))" -S $H2 --joblog "$log" 'sleep 0.5; : {}'
+	show
+	[ "$status" -eq 0 ]
+	[ "$(max_overlap "$log" $H2)" -eq "$cpus" ]
+}
+
+@test "-j with hosts is per host" {
+	log=$BATS_TEST_TMPDIR/log
+	remote "$(seq 6)" -S "$H2" -j 3 --joblog "$log" 'sleep 0.5; : {}'
+	[ "$status" -eq 0 ]
+	[ "$(max_overlap "$log" $H2)" -eq 3 ]
+}
+
+@test "a job runs as the host's user, and ':' runs it on this machine" {
+	log=$BATS_TEST_TMPDIR/log
+	remote "$(seq 4)" -S "1/:,1/$H2" --joblog "$log" 'sleep 0.3; echo $HOME'
+	show
+	[ "$status" -eq 0 ]
+	[[ $output == *"$SSHD_HOME"* ]]
+	[[ $output == *"$HOME"* ]]
+	[ "$(awk -F'\t' 'NR > 1 { print $2 }' "$log" | LC_ALL=C sort -u | tr '\n' ' ')" = "$H2 : " ]
+}
+
+@test "--no-controlmaster connects once per job and gives the same results" {
+	remote '' -S "$H2,$H3" --no-controlmaster -k 'echo {}; exit {}' ::: 0 1 0
+	show
+	[ "$status" -eq 1 ]
+	[ "$output" = $'0\n1\n0' ]
+}
+
+@test "exit statuses, stdout and stderr come back from the host apart" {
+	remote '' -S $H2 -k 'echo out {}; echo err {} >&2; exit {}' ::: 0 3 7
+	show
+	[ "$status" -eq 2 ]
+	[ "$output" = $'out 0\nout 3\nout 7' ]
+	[ "$stderr" = $'err 0\nerr 3\nerr 7' ]
+}
+
+@test "a job killed by a signal on the host exits 128 plus its number" {
+	log=$BATS_TEST_TMPDIR/log
+	remote '' -S $H2 --joblog "$log" 'kill -TERM $$' ::: 1
+	show
+	[ "$status" -eq 1 ]
+	[ "$(awk -F'\t' 'NR == 2 { print $7 }' "$log")" -eq 143 ]
+}
+
+@test "quotes, \$(), newlines and backslashes stay data across the double quoting" {
+	values=("a'b" '"q"' '$(echo BAD)' '`echo BAD`' 'x
+y' 'back\\slash' '*' ' lead' 'a;b|c&d' '$HOME')
+	run_lanes '' -k "printf '%s|\n' {}" ::: "${values[@]}"
+	here=$output
+	[ "$(lines_of "$here")" -eq 11 ]
+	remote '' -S $H2 -k "printf '%s|\n' {}" ::: "${values[@]}"
+	show
+	[ "$status" -eq 0 ]
+	[ "$output" = "$here" ]
+	[ "$(grep -cx 'BAD|' <<<"$output")" -eq 0 ]
+}
+
+@test "--transfer, --return and --cleanup round-trip files byte for byte and leave none behind" {
+	cd "$BATS_TEST_TMPDIR"
+	head -c 300000 /dev/urandom >"$MARK a b.bin"
+	head -c 1000 /dev/urandom >"$MARK-c.bin"
+	printf '' >"$MARK-empty"
+	remote '' -S "$H2,$H3" --transfer --return {}.out --cleanup 'cat {} {} > {}.out' \
+		::: "$MARK a b.bin" "$MARK-c.bin" "$MARK-empty"
+	show
+	[ "$status" -eq 0 ]
+	for f in "$MARK a b.bin" "$MARK-c.bin" "$MARK-empty"; do
+		cat "$f" "$f" | cmp - "$f.out"
+	done
+	[ -z "$(left_on_hosts)" ]
+}
+
+@test "--trc is --transfer --return --cleanup; a file keeps its mode on the host" {
+	cd "$BATS_TEST_TMPDIR"
+	printf 'data\n' >"$MARK.sh"
+	chmod 0751 "$MARK.sh"
+	remote '' -S $H2 --trc {}.mode 'stat -c %a {} > {}.mode' ::: "$MARK.sh"
+	show
+	[ "$status" -eq 0 ]
+	[ "$(cat "$MARK.sh.mode")" = 751 ]
+	[ -z "$(left_on_hosts)" ]
+}
+
+@test "--transferfile sends a file named apart from the argument" {
+	cd "$BATS_TEST_TMPDIR"
+	echo lookup >"$MARK.table"
+	remote '' -S $H2 --tf "$MARK.table" --return {}.out --cleanup "cat $MARK.table > {}.out; echo {} >> {}.out" \
+		::: "$MARK-x"
+	show
+	[ "$status" -eq 0 ]
+	[ "$(cat "$MARK-x.out")" = $'lookup\n'"$MARK-x" ]
+	[ -z "$(left_on_hosts)" ]
+}
+
+@test "a return file the job did not make is a warning, and the job's status stands" {
+	cd "$BATS_TEST_TMPDIR"
+	remote '' -S $H2 --return "$MARK.never" true ::: 1
+	show
+	[ "$status" -eq 0 ]
+	[[ $stderr == *"could not return $MARK.never"* ]]
+	[ ! -e "$MARK.never" ]
+}
+
+@test "--workdir ... runs each job in its own directory there, removed afterwards" {
+	cd "$BATS_TEST_TMPDIR"
+	echo in >"$MARK.in"
+	remote '' -S $H2 -j2 --workdir ... 'pwd; sleep 0.2; : {}' ::: 1 2 3
+	show
+	[ "$status" -eq 0 ]
+	[ "$(sort -u <<<"$output" | wc -l)" -eq 3 ]
+	while read -r dir; do
+		[[ $dir == "$SSHD_HOME/.lanes/tmp/"* ]]
+	done <<<"$output"
+	[ -z "$(left_on_hosts)" ]
+	remote '' -S $H2 --wd ... --trc {}.out 'ls; cat {} > {}.out' ::: "$MARK.in"
+	show
+	[ "$status" -eq 0 ]
+	[ "$output" = "$MARK.in" ]
+	[ "$(cat "$MARK.in.out")" = in ]
+	[ -z "$(left_on_hosts)" ]
+}
+
+@test "--workdir DIR runs the job there" {
+	remote '' -S $H2 --workdir /tmp pwd ::: 1
+	show
+	[ "$status" -eq 0 ]
+	[ "$output" = /tmp ]
+}
+
+@test "--env copies a variable and an exported function to the host; others stay here" {
+	export LANES_TEST_VALUE="it's \$(x) \"q\""
+	export LANES_TEST_OTHER=here
+	greet() { echo "hello $1"; }
+	export -f greet
+	remote '' -S $H2 --env LANES_TEST_VALUE --env greet -k \
+		'printf "%s|%s\n" "$LANES_TEST_VALUE" "$LANES_TEST_OTHER"; greet {}' ::: you
+	show
+	[ "$status" -eq 0 ]
+	[ "$output" = "it's \$(x) \"q\"|"$'\nhello you' ]
+}
+
+@test "--nonall runs one command on every host, --onall each job on every host" {
+	remote '' -S "$H2,$H3" --nonall --tag 'echo hi'
+	show
+	[ "$status" -eq 0 ]
+	[ "$(sort <<<"$output")" = "$H2	hi"$'\n'"$H3	hi" ]
+	remote '' -S "$H2,$H3" --onall 'echo {}' ::: a b
+	show
+	[ "$status" -eq 0 ]
+	[ "$(sort <<<"$output")" = $'a\na\nb\nb' ]
+}
+
+@test "--basefile is sent to each host once, before its jobs" {
+	cd "$BATS_TEST_TMPDIR"
+	echo base >"$MARK.base"
+	remote '' -S "$H2,$H3" --bf "$MARK.base" --cleanup "cat $MARK.base; : {}" ::: 1 2 3 4
+	show
+	[ "$status" -eq 0 ]
+	[ "$output" = $'base\nbase\nbase\nbase' ]
+	[ -z "$(left_on_hosts)" ]
+}
+
+@test "--timeout ends the job's processes on the host, not only the ssh here" {
+	dur=3$((RANDOM % 10)).$$$RANDOM
+	log=$BATS_TEST_TMPDIR/log
+	remote '' -S $H2 --timeout 0.5 --joblog "$log" "sleep $dur & sleep $dur; echo never" ::: 1
+	show
+	[ "$status" -ne 0 ]
+	[ "$elapsed_ms" -lt 10000 ]
+	[ "$output" = "" ]
+	no_remote_procs "$dur"
+}
+
+# wait_remote TEXT COUNT: waits up to 5 s for COUNT processes on the hosts
+# whose command line contains TEXT.
+wait_remote() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(remote_procs "$1" | wc -l)" -ge "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "only $(remote_procs "$1" | wc -l) of $2 processes with '$1' on the hosts"
+	return 1
+}
+
+@test "a job that ignores TERM on the host is killed by --termseq's KILL step" {
+	dur=3$((RANDOM % 10)).$$$RANDOM
+	remote '' -S $H2 --timeout 0.3 --termseq TERM,300,KILL,25 "trap '' TERM; sleep $dur; echo never" ::: 1
+	show
+	[ "$status" -ne 0 ]
+	[ "$elapsed_ms" -lt 10000 ]
+	[ "$output" = "" ]
+	no_remote_procs "$dur"
+}
+
+@test "SIGINT to lanes ends the jobs on the hosts too" {
+	dur=3$((RANDOM % 10)).$$$RANDOM
+	start_lanes /dev/null --ssh "$SSH" -S "$H2,$H3" "exec sleep $dur" ::: 1 2 3 4
+	wait_remote "sleep $dur" 4
+	kill -INT "$LANES_PID"
+	wait_lanes 10
+	show
+	[ "$status" -eq 130 ]
+	no_remote_procs "$dur"
+}
+
+@test "lanes killed with SIGKILL leaves nothing running on the host" {
+	dur=3$((RANDOM % 10)).$$$RANDOM
+	start_lanes /dev/null --ssh "$SSH" -S "$H2" "exec sleep $dur" ::: 1 2
+	wait_remote "sleep $dur" 2
+	kill -KILL "$LANES_PID"
+	wait_lanes 5 || true
+	no_remote_procs "$dur"
+}
+
+@test "--halt now,fail=1 ends the other hosts' jobs" {
+	dur=3$((RANDOM % 10)).$$$RANDOM
+	remote '' -S "$H2,$H3" --halt now,fail=1 "sleep {} && exit 1 || sleep $dur" ::: 0.5 0 0 0
+	show
+	[ "$status" -eq 1 ]
+	no_remote_procs "$dur"
+}
+
+@test "a host that goes away mid-run loses no job: one warning, the rest run on the other" {
+	log=$BATS_TEST_TMPDIR/log
+	seq 24 >"$BATS_TEST_TMPDIR/in"
+	start_lanes "$BATS_TEST_TMPDIR/in" --ssh "$SSH" -S "2/$H2,2/$H3" --joblog "$log" 'sleep 0.3; echo {}'
+	sleep 0.8
+	sshd_down $H3
+	wait_lanes 20
+	sshd_up $H3
+	show
+	[ "$status" -eq 0 ]
+	[ "$(sort -n <<<"$output")" = "$(seq 24)" ]
+	[[ $stderr == "lanes: host $H3: "* ]]
+	[ "$(lines_of "$stderr")" -eq 1 ]
+	[ "$(awk -F'\t' 'NR > 1 && $7 == 0 { print $9 }' "$log" | sort -u | wc -l)" -eq 24 ]
+}
+
+@test "a dead host is one warning; the jobs run on the hosts that answer" {
+	remote "$(seq 4)" -S "127.0.0.9,$H2" 'echo {}'
+	show
+	[ "$status" -eq 0 ]
+	[ "$(sort -n <<<"$output")" = "$(seq 4)" ]
+	[[ $stderr == "lanes: host 127.0.0.9: "* ]]
+	[ "$(lines_of "$stderr")" -eq 1 ]
+}
+
+@test "--filter-hosts drops a dead host without a word" {
+	remote "$(seq 3)" -S "127.0.0.9,$H2" --filter-hosts 'echo {}'
+	show
+	[ "$status" -eq 0 ]
+	[ "$(sort -n <<<"$output")" = "$(seq 3)" ]
+	[ -z "$stderr" ]
+}
+
+@test "when no host is left, the run says so and exits 255" {
+	remote "$(seq 3)" -S 127.0.0.9 'echo {}'
+	show
+	[ "$status" -eq 255 ]
+	[ -z "$output" ]
+	[[ $stderr == *"no host is left to run jobs on"* ]]
+}
+
+@test "--slf reads hosts from a file, and reads it again when it changes" {
+	slf=$BATS_TEST_TMPDIR/hosts
+	log=$BATS_TEST_TMPDIR/log
+	printf '# the hosts\n\n1/%s\n' $H2 >"$slf"
+	seq 16 >"$BATS_TEST_TMPDIR/in"
+	start_lanes "$BATS_TEST_TMPDIR/in" --ssh "$SSH" --slf "$slf" --joblog "$log" 'sleep 0.3; echo {}'
+	sleep 0.7
+	printf '1/%s\n1/%s\n' $H2 $H3 >"$slf.new"
+	mv "$slf.new" "$slf"
+	wait_lanes 20
+	show
+	[ "$status" -eq 0 ]
+	[ "$(sort -n <<<"$output")" = "$(seq 16)" ]
+	# the first jobs ran on H2 alone; once read again, H3 took some
+	[ "$(awk -F'\t' 'NR == 2 { print $2 }' "$log")" = $H2 ]
+	[ "$(awk -F'\t' '$2 == "'$H3'"' "$log" | wc -l)" -ge 1 ]
+}
+
+@test "bad logins, files and combinations are one-line errors before any job" {
+	for args in "-S 0/$H2" "-S x/$H2" "-S $H2:notaport" "-S $H2:0" "--slf $BATS_TEST_TMPDIR/none" \
+		"--nonall" "--onall" "-S $H2 --pipe" "-S $H2 --semaphore" "--workdir ..." "-S $H2 --tty" \
+		"--ssh lanes-no-such-ssh -S $H2"; do
+		# shellcheck disable=SC2086 # the words of each case
+		remote '' $args echo
+		echo "case: $args"
+		show
+		[ "$status" -eq 255 ]
+		[ -z "$output" ]
+		[ "$(lines_of "$stderr")" -eq 1 ]
+		[[ $stderr == "lanes: "* ]]
+	done
+}
