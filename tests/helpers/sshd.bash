@@ -14,9 +14,9 @@ SSHD_HOSTS=(127.0.0.2 127.0.0.3)
 
 # sshd_need: skips the file with a one-line notice when sshd is missing.
 sshd_need() {
-	[ -x "$SSHD_BIN" ] || skip "sshd is not installed (Debian package openssh-server)"
-	command -v ssh >/dev/null || skip "ssh is not installed (Debian package openssh-client)"
-	command -v ssh-keygen >/dev/null || skip "ssh-keygen is not installed (Debian package openssh-client)"
+	[ -x "$SSHD_BIN" ] || { skip "sshd is not installed (Debian package openssh-server)"; return 1; }
+	command -v ssh >/dev/null || { skip "ssh is not installed (Debian package openssh-client)"; return 1; }
+	command -v ssh-keygen >/dev/null || { skip "ssh-keygen is not installed (Debian package openssh-client)"; return 1; }
 }
 
 # sshd_user: the login the servers accept, into $SSHD_USER and $SSHD_HOME.
@@ -26,7 +26,7 @@ sshd_user() {
 		if ! id "$SSHD_USER" >/dev/null 2>&1; then
 			# '*': no password, but not a locked account (sshd refuses those).
 			useradd --create-home --shell /bin/sh --password '*' "$SSHD_USER" ||
-				skip "could not create the test user $SSHD_USER"
+				{ skip "could not create the test user $SSHD_USER"; return 1; }
 		fi
 	else
 		SSHD_USER=$(id -un)
@@ -51,8 +51,8 @@ sshd_free_port() {
 # sshd_start: keys, configs and the two servers; sets $SSH (the client
 # command for --ssh), $SSHD_DIR and $SSHD_PORT. Waits until both answer.
 sshd_start() {
-	sshd_need
-	sshd_user
+	sshd_need || return 1
+	sshd_user || return 1
 	SSHD_DIR=$BATS_FILE_TMPDIR/sshd
 	mkdir -p "$SSHD_DIR"
 	# sshd reads authorized_keys as the test user: a directory it can read.
@@ -62,7 +62,7 @@ sshd_start() {
 	ssh-keygen -q -t ed25519 -N '' -C lanes-test-client -f "$SSHD_DIR/id"
 	cp "$SSHD_DIR/id.pub" "$SSHD_KEYS/authorized_keys"
 	chmod 0644 "$SSHD_KEYS/authorized_keys"
-	SSHD_PORT=$(sshd_free_port) || skip "no free port on 127.0.0.2/127.0.0.3"
+	SSHD_PORT=$(sshd_free_port) || { skip "no free port on 127.0.0.2/127.0.0.3"; return 1; }
 	mkdir -p /run/sshd 2>/dev/null || true # privilege separation, as root
 
 	local host known=$SSHD_DIR/known_hosts key
@@ -101,7 +101,7 @@ sshd_start() {
 	EOF
 	SSH="ssh -F $SSHD_DIR/client_config"
 	for host in "${SSHD_HOSTS[@]}"; do
-		sshd_up "$host"
+		sshd_up "$host" || return 1
 	done
 }
 
