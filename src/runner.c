@@ -453,24 +453,21 @@ static bool give_block(struct job *j, struct input_item *item)
 	return e == 0;
 }
 
+/* --onall --tag: the host's name is the tag, as GNU's. */
+static void onall_tag(struct job *j)
+{
+	const char *host = hosts_name(j->remote.pinned);
+	size_t n = strlen(host);
+	j->tag.text = xgrow(j->tag.text, &j->tag.text_cap, n + 1, 1);
+	memcpy(j->tag.text, host, n + 1);
+	j->tag.text_len = n;
+}
+
 /* Takes the next item into a slot and a record, as a command ready to
  * run. Returns NULL when no item is ready, or no slot is free: then the
  * item waits here for one (no call into input.c while it does, so it stays
  * valid). The item comes first, so that a run whose input has ended never
  * waits for a slot it has no use for (a semaphore's, held by another). */
-/* --onall --tag: the host's name comes first, then the arguments. */
-static void onall_tag(struct job *j)
-{
-	const char *host = hosts_name(j->remote.pinned);
-	size_t n = strlen(host), args = j->tag.text_len;
-	j->tag.text = xgrow(j->tag.text, &j->tag.text_cap, n + args + 2, 1);
-	memmove(j->tag.text + n + (args ? 1 : 0), j->tag.text, args + 1);
-	memcpy(j->tag.text, host, n);
-	if (args)
-		j->tag.text[n] = ' ';
-	j->tag.text_len = n + args + (args ? 1 : 0);
-}
-
 static struct job *next_job(void)
 {
 	static struct input_item item;
@@ -544,7 +541,7 @@ static struct job *next_job(void)
 		j->out.defer = opts->color_failed && opts->output == OUTPUT_GROUP;
 		if (opts->tag || opts->tagstring) {
 			command_tag(&j->tag, tag_template, &item, j->seq, slot);
-			if (j->remote.pinned && opts->tag)
+			if (j->remote.pinned && opts->tag && !opts->tagstring)
 				onall_tag(j);
 			j->out.tag = j->tag.text;
 			j->out.tag_len = j->tag.text_len;

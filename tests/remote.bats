@@ -231,6 +231,10 @@ y' 'back\\slash' '*' ' lead' 'a;b|c&d' '$HOME')
 	show
 	[ "$status" -eq 0 ]
 	[ "$(sort <<<"$output")" = $'a\na\nb\nb' ]
+	remote '' -S "$H2,$H3" --onall --tag 'echo {}' ::: a b
+	show
+	[ "$status" -eq 0 ]
+	[ "$(LC_ALL=C sort <<<"$output")" = "$H2	a"$'\n'"$H2	b"$'\n'"$H3	a"$'\n'"$H3	b" ]
 }
 
 @test "--basefile is sent to each host once, before its jobs" {
