@@ -22,6 +22,7 @@
 #include "msg.h"
 #include "slots.h"
 #include "spawn.h"
+#include "slurm.h"
 #include "ssh.h"
 
 static const char *shell;
@@ -133,6 +134,8 @@ bool local_signal(struct job *j, int sig)
 {
 	if (j->remote.control >= 0 && remote_signal(j, sig))
 		return true;  /* the job's wrapper on its host signals it */
+	if (sig == SIGKILL)
+		slurm_kill(j);  /* its step, should one outlive srun */
 	return kill(-j->group, sig) == 0 || (j->pid > 0 && kill(j->pid, sig) == 0);
 }
 

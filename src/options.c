@@ -151,6 +151,9 @@ static const char usage_text[] =
 	"      --env NAME        give jobs there this variable (or exported function)\n"
 	"      --onall           every job on every host (--nonall: the command once)\n"
 	"      --filter-hosts    drop a host that does not answer without a warning\n"
+	"      --slurm           each job a Slurm step of this allocation (srun; -j is\n"
+	"                        then SLURM_NTASKS), or outside one a job of its own\n"
+	"      --slurm-args ARGS     more srun options, split at blanks\n"
 	"\n"
 	"Blocks of data on the jobs' stdin (--pipe):\n"
 	"      --pipe            cut stdin into blocks, one job's stdin each\n"
@@ -707,7 +710,7 @@ enum {
 	OPT_PIPE, OPT_PIPEPART, OPT_BLOCK, OPT_RECSTART, OPT_RECEND, OPT_REGEXP, OPT_HEADER, OPT_ROUND_ROBIN, OPT_CAT,
 	OPT_FIFO, OPT_GNU, OPT_REPLACE, OPT_ARG_SEP, OPT_ARG_FILE_SEP, OPT_TRIM, OPT_SLOT_VAR, OPT_NICE,
 	OPT_TMPDIR, OPT_EOF, OPT_SHELL_QUOTE, OPT_XARGS, OPT_SHUF, OPT_FILES, OPT_RESULTS, OPT_SHEBANG, OPT_PLUS, OPT_CSV, OPT_SKIP_FIRST, OPT_SILENT, OPT_PLAIN, OPT_CPUS, OPT_LINE_MAX,
-	OPT_NO_KEEP_ORDER, OPT_COLOR, OPT_COLOR_FAILED, OPT_SLF, OPT_SSH, OPT_NO_MASTER, OPT_WORKDIR, OPT_TRANSFER, OPT_TRANSFERFILE, OPT_RETURN, OPT_CLEANUP, OPT_TRC, OPT_BASEFILE, OPT_ENV, OPT_ONALL, OPT_NONALL, OPT_FILTER_HOSTS, OPT_CTAG, OPT_CTAGSTRING,
+	OPT_NO_KEEP_ORDER, OPT_COLOR, OPT_COLOR_FAILED, OPT_SLF, OPT_SSH, OPT_NO_MASTER, OPT_WORKDIR, OPT_TRANSFER, OPT_TRANSFERFILE, OPT_RETURN, OPT_CLEANUP, OPT_TRC, OPT_BASEFILE, OPT_ENV, OPT_ONALL, OPT_NONALL, OPT_FILTER_HOSTS, OPT_SLURM, OPT_SLURM_ARGS, OPT_CTAG, OPT_CTAGSTRING,
 };
 
 static const struct option long_options[] = {
@@ -831,6 +834,8 @@ static const struct option long_options[] = {
 	{ "onall", no_argument, NULL, OPT_ONALL },
 	{ "nonall", no_argument, NULL, OPT_NONALL },
 	{ "filter-hosts", no_argument, NULL, OPT_FILTER_HOSTS },
+	{ "slurm", no_argument, NULL, OPT_SLURM },
+	{ "slurm-args", required_argument, NULL, OPT_SLURM_ARGS },
 	{ "ctag", no_argument, NULL, OPT_CTAG },
 	{ "ctagstring", required_argument, NULL, OPT_CTAGSTRING },
 	{ "results", required_argument, NULL, OPT_RESULTS },
@@ -1272,6 +1277,8 @@ static bool take_remote_option(int c, const char *name, struct options *opts)
 	case OPT_ONALL: r->onall = true; break;
 	case OPT_NONALL: r->nonall = r->onall = true; break;
 	case OPT_FILTER_HOSTS: r->filter_hosts = true; break;
+	case OPT_SLURM: opts->slurm = true; break;
+	case OPT_SLURM_ARGS: opts->slurm_args = optarg; break;
 	default: return false;
 	}
 	return true;
@@ -1444,11 +1451,32 @@ static void check_remote(struct options *opts)
 	}
 }
 
+/* --slurm: what it cannot go with, and -j inside an allocation. */
+static void check_slurm(struct options *opts, const struct parse_state *st)
+{
+	if (opts->slurm_args && !opts->slurm)
+		usage_error("--slurm-args", "needs --slurm");
+	if (!opts->slurm)
+		return;
+	if (opts->remote.login_count || opts->remote.login_file_count)
+		usage_error("--slurm", "cannot be combined with -S or --slf: Slurm picks the nodes");
+	if (opts->tty)
+		usage_error("--tty", "cannot be combined with --slurm: a step has no terminal here");
+	if (opts->semaphore)
+		usage_error("--semaphore", "cannot be combined with --slurm");
+	const char *tasks = getenv("SLURM_NTASKS");
+	char *end = NULL;
+	long n = tasks && getenv("SLURM_JOB_ID") ? strtol(tasks, &end, 10) : 0;
+	if (!st->jobs_given && n > 0 && *end == '\0')
+		opts->jobs = (struct jobs_spec){ JOBS_ABSOLUTE, n, 0, 0 };  /* the allocation's tasks */
+}
+
 static void check_combinations(struct options *opts, const struct parse_state *st)
 {
 	if (!st->shell_given)
 		opts->shell = default_shell();
 	check_semaphore(opts, st);
+	check_slurm(opts, st);
 	opts->jobs_given = st->jobs_given;
 	snprintf(opts->jobs_name, sizeof opts->jobs_name, "%s", st->jobs_given ? st->jobs_name : "-j");
 	if (opts->throttle_retries >= 0 && !opts->throttle)

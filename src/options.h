@@ -168,6 +168,8 @@ struct options {
 	bool color;               /* --color: each job's lines in a colour of its own */
 	bool color_failed;        /* --color-failed: a failed job's lines white on red */
 	struct remote_spec remote;
+	bool slurm;               /* --slurm: each job through srun */
+	const char *slurm_args;   /* --slurm-args: more srun words; NULL: none */
 	bool files;               /* --files: each job's stdout to a file, its name printed */
 	const char *results;      /* --results DIR: each job's output under DIR/1/VALUE/...; NULL: none */
 	const char *lines_option;

@@ -56,6 +56,7 @@
 #include "sem.h"
 #include "slots.h"
 #include "spawn.h"
+#include "slurm.h"
 #include "ssh.h"
 #include "termseq.h"
 
@@ -199,7 +200,7 @@ static void count_job(struct job *j)
 		.received = j->out.received,
 		.exitval = j->timed_out ? -1 : j->signal ? 0 : j->status,
 		.signal = j->signal,
-		.host = j->remote.host ? hosts_name(j->remote.host) : NULL,
+		.host = j->remote.host ? hosts_name(j->remote.host) : j->remote.node,
 		.command = j->cmd.text,
 		.command_len = j->cmd.text_len,
 	};
@@ -340,6 +341,7 @@ static void job_stopped(struct job *j, int sig)
 static void job_reaped(struct job *j)
 {
 	remote_reaped(j);
+	slurm_reaped(j);
 	if (termseq_ending(j))
 		termseq_reaped(j);  /* over when the rest of its group is */
 	else
@@ -775,6 +777,8 @@ static bool launch(struct job *j)
 		j->status = 0;
 		e = remote_command(j, h, &in);
 	}
+	if (!e && slurm_in_use())
+		slurm_command(j, opts->shell);
 	if (!e)
 		e = local_start(j, child, in);
 	if (e && j->remote.host)
@@ -1048,7 +1052,8 @@ static int setup(void)
 		tag_template = template_new_text(opts->tagstring, opts->replace);
 	if (!template || (opts->tagstring && !tag_template))
 		return -1;
-	if (hosts_init(&opts->remote, &opts->jobs, opts->replace, hosts_changed) != 0)
+	if (hosts_init(&opts->remote, &opts->jobs, opts->replace, hosts_changed) != 0 ||
+	    slurm_init(opts->slurm, opts->slurm_args) != 0)
 		return -1;
 	bool moves = opts->jobs.kind == JOBS_AUTO || opts->jobs.kind == JOBS_FILE;
 	long wanted = opts->slots && !hosts_in_use() ? opts->slots : JOBS_LIMIT;  /* -S: -j is per host */
@@ -1173,6 +1178,7 @@ static void teardown(void)
 	jobs_free_all();
 	slots_end();
 	hosts_end();
+	slurm_end();
 	local_end();
 	template_free(template);
 	template_free(tag_template);

@@ -233,6 +233,17 @@ int spawn_start(const struct spawn_job *job, pid_t *pid)
 	return e;
 }
 
+bool spawn_findable(const char *name)
+{
+	if (strchr(name, '/'))
+		return executable(name) == 0;
+	char *found;
+	if (!*name || search_path(name, &found) != 0)
+		return false;
+	free(found);
+	return true;
+}
+
 void spawn_free(void)
 {
 	while (cache_count > 0)

@@ -32,6 +32,10 @@ int spawn_init(void);
  * when the system is out of processes for now. */
 int spawn_start(const struct spawn_job *job, pid_t *pid);
 
+/* True when `name` could be started: a file we may execute, found in PATH
+ * when it has no slash. */
+bool spawn_findable(const char *name);
+
 /* lanes has forked itself: the child is the jobs' parent now. */
 void spawn_forked(void);
 

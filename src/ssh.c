@@ -630,22 +630,6 @@ static void on_files(struct timer_entry *e)
 	timer_schedule(&files_timer, timer_now() + FILES_NS);
 }
 
-/* True when `name` can be run: a path, or a file found in PATH. */
-static bool program_exists(const char *name)
-{
-	if (strchr(name, '/'))
-		return access(name, X_OK) == 0;
-	const char *path = getenv("PATH");
-	char buf[4096];
-	for (const char *p = path ? path : "/usr/bin:/bin"; p; p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL) {
-		size_t n = strcspn(p, ":");
-		snprintf(buf, sizeof buf, "%.*s/%s", (int)n, n ? p : ".", name);
-		if (access(buf, X_OK) == 0)
-			return true;
-	}
-	return false;
-}
-
 int hosts_init(const struct remote_spec *s, const struct jobs_spec *j, const char *replace, void (*changed)(void))
 {
 	spec = s;
@@ -658,7 +642,7 @@ int hosts_init(const struct remote_spec *s, const struct jobs_spec *j, const cha
 		msg_print("--ssh: no command");
 		return -1;
 	}
-	if (!program_exists(ssh_words[0])) {
+	if (!spawn_findable(ssh_words[0])) {
 		msg_print("--ssh: %s: no such program%s", ssh_words[0], strchr(ssh_words[0], '/') ? "" : " in PATH");
 		return -1;
 	}
@@ -1120,6 +1104,8 @@ void remote_job_free(struct remote_job *r)
 	free(r->workdir);
 	free(r->argv);
 	free(r->text);
+	free(r->node);
+	free(r->step);
 	memset(r, 0, sizeof *r);
 	r->control = -1;
 }

@@ -28,6 +28,8 @@ struct remote_job {
 	char **argv;            /* what runs here: ssh, or sh with the steps */
 	char *text;             /* the storage of argv's words */
 	bool host_lost;         /* its host went away while it ran */
+	char *node;             /* --slurm: the node(s) its step ran on */
+	char *step;             /* --slurm: its step, JOB.STEP */
 };
 
 /* Reads the hosts of -S and --slf and starts connecting to them;
