@@ -1737,5 +1737,13 @@ void options_free(struct options *opts)
 	free(opts->sources);
 	opts->sources = NULL;
 	opts->source_count = 0;
+	struct remote_spec *r = &opts->remote;
+	free(r->logins);
+	free(r->login_files);
+	free(r->transfer);
+	free(r->returns);
+	free(r->basefiles);
+	free(r->env);
+	*r = (struct remote_spec){ 0 };
 	defaults_free();
 }

@@ -153,6 +153,66 @@ static void push_word(struct host *h, size_t *cap, const char *w)
 
 /* One login: [N/]:, [N/][user@]host[:port], or [N/]an ssh command whose
  * last word is the host. NULL after a message when it is none. */
+static void host_free(struct host *h)
+{
+	for (size_t k = 0; k < h->ssh_count; k++)
+		free(h->ssh[k]);
+	free(h->ssh);
+	free(h->ctl);
+	free(h->err_path);
+	free(h->name);
+	free(h);
+}
+
+/* The ssh words of host h, given as `rest` (the login without N/):
+ * --ssh's or its own, -p and -l from :port and user@, then the host.
+ * False after a message when it is not a host. */
+static bool add_host_words(struct host *h, const char *rest, const char *login, const char *where)
+{
+	size_t cap = 0, n = 0;
+	char **given = strpbrk(rest, " \t") ? split_words(rest, &n) : NULL;
+	if (given) {  /* its own ssh command: the last word is the host */
+		for (size_t i = 0; i + 1 < n; i++)
+			push_word(h, &cap, given[i]);
+	} else {
+		for (size_t i = 0; i < ssh_word_count; i++)
+			push_word(h, &cap, ssh_words[i]);
+	}
+	push_word(h, &cap, "-T");
+	char *copy = dup_str(given ? given[n - 1] : rest);
+	char *at = strrchr(copy, '@');
+	char *name = at ? at + 1 : copy;
+	char *colon = strrchr(name, ':');
+	bool ok = true;
+	if (!given && colon && colon == strchr(name, ':')) {  /* more than one: IPv6, no port */
+		long port = strspn(colon + 1, "0123456789") == strlen(colon + 1) ? strtol(colon + 1, NULL, 10) : 0;
+		if (port < 1 || port > 65535) {
+			msg_print("%s: %s: the port must be a number from 1 to 65535", where, login);
+			ok = false;
+		}
+		*colon = '\0';
+		push_word(h, &cap, "-p");
+		push_word(h, &cap, colon + 1);
+	}
+	if (at) {
+		*at = '\0';
+		push_word(h, &cap, "-l");
+		push_word(h, &cap, copy);
+	}
+	if (ok && (!*name || *name == '-' || strchr(name, '/'))) {
+		msg_print(strchr(name, '/') ? "%s: %s: not a host (N/ before it is a number of slots)"
+					    : "%s: %s: not a host", where, login);
+		ok = false;
+	}
+	push_word(h, &cap, "--");
+	push_word(h, &cap, name);
+	free(copy);
+	for (size_t i = 0; i < n; i++)
+		free(given[i]);
+	free(given);
+	return ok;
+}
+
 static struct host *new_host(const char *login, const char *where)
 {
 	long want = 0;
@@ -188,52 +248,9 @@ static struct host *new_host(const char *login, const char *where)
 	h->state = HOST_CONNECTING;
 	if (strcmp(rest, ":") == 0) {
 		h->local = true;
-	} else {
-		size_t cap = 0, n;
-		char **given = strpbrk(rest, " \t") ? split_words(rest, &n) : NULL;
-		if (given) {  /* its own ssh command: the last word is the host */
-			for (size_t i = 0; i + 1 < n; i++)
-				push_word(h, &cap, given[i]);
-		} else {
-			for (size_t i = 0; i < ssh_word_count; i++)
-				push_word(h, &cap, ssh_words[i]);
-		}
-		push_word(h, &cap, "-T");
-		const char *host = given ? given[n - 1] : rest;
-		char *copy = dup_str(host);
-		char *at = strrchr(copy, '@');
-		char *name = at ? at + 1 : copy;
-		char *colon = strrchr(name, ':');
-		if (!given && colon && colon == strchr(name, ':')) {  /* more than one: IPv6, no port */
-			long port = strspn(colon + 1, "0123456789") == strlen(colon + 1) ? strtol(colon + 1, NULL, 10) : 0;
-			if (port < 1 || port > 65535) {
-				msg_print("%s: %s: the port must be a number from 1 to 65535", where, login);
-				free(copy);
-				return NULL;
-			}
-			*colon = '\0';
-			push_word(h, &cap, "-p");
-			push_word(h, &cap, colon + 1);
-		}
-		if (at) {
-			*at = '\0';
-			push_word(h, &cap, "-l");
-			push_word(h, &cap, copy);
-		}
-		if (!*name || *name == '-' || strchr(name, '/')) {
-			msg_print(strchr(name, '/') ? "%s: %s: not a host (N/ before it is a number of slots)"
-						    : "%s: %s: not a host", where, login);
-			free(copy);
-			return NULL;
-		}
-		push_word(h, &cap, "--");
-		push_word(h, &cap, name);
-		free(copy);
-		if (given) {
-			for (size_t i = 0; i < n; i++)
-				free(given[i]);
-			free(given);
-		}
+	} else if (!add_host_words(h, rest, login, where)) {
+		host_free(h);
+		return NULL;
 	}
 	hosts = xgrow(hosts, &hosts_cap, host_count + 1, sizeof *hosts);
 	hosts[host_count++] = h;
@@ -1178,13 +1195,7 @@ void hosts_end(void)
 			unlink(h->ctl);
 		if (h->err_path)
 			unlink(h->err_path);
-		free(h->err_path);
-		for (size_t k = 0; k < h->ssh_count; k++)
-			free(h->ssh[k]);
-		free(h->ssh);
-		free(h->ctl);
-		free(h->name);
-		free(h);
+		host_free(h);
 	}
 	free(hosts);
 	hosts = NULL;
