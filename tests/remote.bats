@@ -220,6 +220,10 @@ y' 'back\\slash' '*' ' lead' 'a;b|c&d' '$HOME')
 	show
 	[ "$status" -eq 0 ]
 	[ "$output" = "it's \$(x) \"q\"|"$'\nhello you' ]
+	remote '' -S $H2 --env _ 'echo "[$LANES_TEST_OTHER]"; : {}' ::: 1
+	show
+	[ "$status" -eq 0 ]
+	[ "$output" = "[]" ]
 }
 
 @test "--nonall runs one command on every host, --onall each job on every host" {
@@ -324,6 +328,22 @@ wait_remote() {
 	[ "$(awk -F'\t' 'NR > 1 && $7 == 0 { print $9 }' "$log" | sort -u | wc -l)" -eq 24 ]
 }
 
+@test "when the last host goes away, its running jobs fail with 255, no more start, and lanes exits 255" {
+	log=$BATS_TEST_TMPDIR/log
+	seq 6 >"$BATS_TEST_TMPDIR/in"
+	start_lanes "$BATS_TEST_TMPDIR/in" --ssh "$SSH" -S "2/$H3" --joblog "$log" 'sleep 0.6; echo {}'
+	sleep 0.9
+	sshd_down $H3
+	wait_lanes 20
+	sshd_up $H3
+	show
+	[ "$status" -eq 255 ]
+	[ "$(sort -n <<<"$output")" = $'1\n2' ]
+	[[ $stderr == *"no host is left to run jobs on"* ]]
+	[ "$(awk -F'\t' 'NR > 1 && $7 == 255' "$log" | wc -l)" -eq 2 ]
+	[ "$(awk -F'\t' 'NR > 1' "$log" | wc -l)" -eq 4 ]
+}
+
 @test "a dead host is one warning; the jobs run on the hosts that answer" {
 	remote "$(seq 4)" -S "127.0.0.9,$H2" 'echo {}'
 	show
@@ -365,6 +385,27 @@ wait_remote() {
 	# the first jobs ran on H2 alone; once read again, H3 took some
 	[ "$(awk -F'\t' 'NR == 2 { print $2 }' "$log")" = $H2 ]
 	[ "$(awk -F'\t' '$2 == "'$H3'"' "$log" | wc -l)" -ge 1 ]
+}
+
+@test "a host taken out of the --slf file takes no new jobs" {
+	slf=$BATS_TEST_TMPDIR/hosts
+	log=$BATS_TEST_TMPDIR/log
+	printf '1/%s\n1/%s\n' $H2 $H3 >"$slf"
+	seq 20 >"$BATS_TEST_TMPDIR/in"
+	start_lanes "$BATS_TEST_TMPDIR/in" --ssh "$SSH" --slf "$slf" --joblog "$log" 'sleep 0.3; echo {}'
+	sleep 0.7
+	printf '1/%s\n' $H2 >"$slf.new"
+	mv "$slf.new" "$slf"
+	set_now
+	changed=$NOW
+	wait_lanes 30
+	show
+	[ "$status" -eq 0 ]
+	[ "$(sort -n <<<"$output")" = "$(seq 20)" ]
+	[ "$(awk -F'\t' -v h=$H3 'NR > 1 && $2 == h' "$log" | wc -l)" -ge 1 ]
+	# the file is looked at once a second: none starts on H3 3 s after
+	late=$(awk -F'\t' -v h=$H3 -v t="$changed" 'NR > 1 && $2 == h && $3 * 1000 > t + 3000' "$log" | wc -l)
+	[ "$late" -eq 0 ]
 }
 
 @test "bad logins, files and combinations are one-line errors before any job" {
