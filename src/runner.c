@@ -282,7 +282,9 @@ static bool retry_later(struct job *j)
 		run_again(j, pace_throttle_delay(j->throttled));
 		return true;
 	}
-	if (j->remote.host_lost && !j->remote.pinned && opts->retries == 1 && j->attempt == 1 && !hosts_none_left()) {
+	/* (-u and --line-buffer have passed its output on: it cannot run again) */
+	if (j->remote.host_lost && !j->remote.pinned && opts->retries == 1 && j->attempt == 1 && !hosts_none_left() &&
+	    opts->output == OUTPUT_GROUP) {
 		j->attempt++;  /* its host went away: it runs once more elsewhere, even without --retries */
 		run_again(j, 0);
 		return true;
@@ -1005,8 +1007,10 @@ static int pack(long slots)
 	}
 	if (opts->fill == FILL_CONTEXT)
 		template_repeat_words(template);
-	struct input_packing p = { most, (size_t)(opts->max_chars ? opts->max_chars : MAX_CHARS_DEFAULT), pack_length,
-				   pack_growth, template };
+	size_t limit = opts->max_chars ? (size_t)opts->max_chars : MAX_CHARS_DEFAULT;
+	if (hosts_in_use() && !opts->max_chars)
+		limit = hosts_line_limit(limit);  /* quoted into one ssh argument */
+	struct input_packing p = { most, limit, pack_length, pack_growth, template };
 	input_pack(input, &p);
 	return 0;
 }
@@ -1052,8 +1056,10 @@ static int setup(void)
 		tag_template = template_new_text(opts->tagstring, opts->replace);
 	if (!template || (opts->tagstring && !tag_template))
 		return -1;
-	if (hosts_init(&opts->remote, &opts->jobs, opts->replace, hosts_changed) != 0 ||
-	    slurm_init(opts->slurm, opts->slurm_args) != 0)
+	/* --dry-run prints the command lines as they would run here: it
+	 * connects to no host and starts no srun */
+	if (!opts->dry_run && (hosts_init(&opts->remote, &opts->jobs, opts->replace, hosts_changed) != 0 ||
+			       slurm_init(opts->slurm, opts->slurm_args) != 0))
 		return -1;
 	bool moves = opts->jobs.kind == JOBS_AUTO || opts->jobs.kind == JOBS_FILE;
 	long wanted = opts->slots && !hosts_in_use() ? opts->slots : JOBS_LIMIT;  /* -S: -j is per host */
@@ -1068,6 +1074,8 @@ static int setup(void)
 		wanted = 1;  /* its one command; -j is the semaphore's size */
 	long cpus = machine_cpus();
 	long holders = moves && wanted > 8 * cpus ? 8 * cpus : wanted;  /* what output memory is shared by */
+	if (hosts_in_use())
+		holders = hosts_expected_slots(opts->slots ? opts->slots : cpus);
 	output_init(opts->output, opts->keep_order, (size_t)(opts->keep_order ? 2 * holders : holders));
 	long slots = wanted;
 	bool asked = opts->jobs_given && opts->slots && opts->jobs.kind != JOBS_FILE &&
@@ -1108,7 +1116,7 @@ static int setup(void)
 				    : -1;
 		template_set_plus(jobs, slots);
 	}
-	if (opts->fill && pack(slots) != 0)
+	if (opts->fill && pack(hosts_in_use() ? hosts_expected_slots(opts->slots ? opts->slots : cpus) : slots) != 0)
 		return -1;
 	pace_init(opts, slots);
 	long total = -1;

@@ -88,6 +88,7 @@ int slurm_init(bool on, const char *args)
 	push("-N1");
 	push("-n1");
 	push("-Q");
+	push("--quit-on-interrupt");  /* a --termseq INT ends the step, not only prints its state */
 	push(prolog_option);
 	if (args) {
 		args_copy = xstrndup(args, strlen(args));

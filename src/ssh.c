@@ -53,7 +53,8 @@ struct host {
 	bool from_file;
 	bool ever_up;
 	pid_t master, asker;
-	int ask_fd;
+	int ask_fd;             /* the asker's stdout: a file, read when it has exited */
+	bool asked_terminal;    /* its ssh stopped to read the terminal */
 	char *err_path;         /* the master's or asker's stderr: why it failed */
 };
 
@@ -66,6 +67,8 @@ static char *dir;             /* 0700: the masters' sockets */
 static char **ssh_words;      /* --ssh, split at blanks */
 static size_t ssh_word_count;
 static struct timer_entry poll_timer, files_timer;
+static const char wrapper[];
+#define WRAPPER_MAX 1024                       /* the wrapper's size, at most (checked below) */
 static struct stat *file_stats;
 static struct template **transfer_t, **return_t, *workdir_t;
 static char *local_name;
@@ -130,9 +133,17 @@ static char **split_words(const char *text, size_t *count)
 
 /* ---- the hosts ---- */
 
+/* sshd's MaxSessions: the channels one connection may have by default */
+#define SESSIONS_DEFAULT 10
+
+/* A host's slots from its CPUs (and -j). Over one master, at most as many
+ * as sshd's default MaxSessions: more would be refused and fall back to a
+ * handshake each; N/ says more when the host allows them. */
 static long slots_for(long cpus)
 {
 	long n = options_resolve_jobs(jobs, cpus > 0 ? cpus : 1, JOBS_LIMIT);
+	if (!spec->no_master && n > SESSIONS_DEFAULT)
+		n = SESSIONS_DEFAULT;
 	return n > 0 ? n : 1;
 }
 
@@ -178,6 +189,9 @@ static bool add_host_words(struct host *h, const char *rest, const char *login, 
 		for (size_t i = 0; i < ssh_word_count; i++)
 			push_word(h, &cap, ssh_words[i]);
 	}
+	/* a question on the terminal would stop the ssh for good: fail instead */
+	push_word(h, &cap, "-o");
+	push_word(h, &cap, "BatchMode=yes");
 	push_word(h, &cap, "-T");
 	char *copy = dup_str(given ? given[n - 1] : rest);
 	char *at = strrchr(copy, '@');
@@ -419,7 +433,7 @@ static void add_send(struct text *t, const struct host *h, const char *local, co
 	addq(&r, remote);
 	if (stat(local, &st) == 0) {
 		char mode[32];
-		snprintf(mode, sizeof mode, " && chmod %o ", (unsigned)(st.st_mode & 07777));
+		snprintf(mode, sizeof mode, " && chmod %o -- ", (unsigned)(st.st_mode & 07777));
 		adds(&r, mode);
 		addq(&r, remote);
 	}
@@ -491,7 +505,9 @@ static void helper_failed(struct host *h, const char *what, int status)
 	char buf[512], why[600];
 	const char *said = last_err(h, buf, sizeof buf);
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	if (*said)
+	if (h->asked_terminal)
+		snprintf(why, sizeof why, "ssh wanted to ask on the terminal (a password or a host key?)");
+	else if (*said)
 		snprintf(why, sizeof why, "%s", said);
 	else
 		snprintf(why, sizeof why, "%s (ssh exited with %d)", what, code);
@@ -520,10 +536,17 @@ static void ask(struct host *h)
 	}
 	free(wd);
 	add_ssh_words(&t, h);
-	addq(&t, "nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1");
+	addq(&t, "echo LANES_CPUS=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)");
 	adds(&t, " </dev/null");
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) != 0) {
+	/* its stdout is a file, not a pipe: a talkative login shell cannot
+	 * fill it and stop the asker; read once the asker has exited */
+	char path[4096];
+	snprintf(path, sizeof path, "%s/answer", dir);
+	if (h->ask_fd >= 0)
+		close(h->ask_fd);
+	h->ask_fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	unlink(path);
+	if (h->ask_fd < 0) {
 		free(t.s);
 		host_down(h, strerror(errno));
 		return;
@@ -531,18 +554,12 @@ static void ask(struct host *h)
 	static char sh[] = "/bin/sh", c[] = "-c";
 	char *argv[] = { sh, c, t.s, NULL };
 	int err = open_err(h);
-	h->asker = start_process(argv, fds[1], err);
-	close(fds[1]);
+	h->asker = start_process(argv, h->ask_fd, err);
 	if (err >= 0)
 		close(err);
 	free(t.s);
-	if (h->asker < 0) {
-		close(fds[0]);
+	if (h->asker < 0)
 		host_down(h, strerror(errno));
-		return;
-	}
-	fcntl(fds[0], F_SETFL, O_NONBLOCK);
-	h->ask_fd = fds[0];
 }
 
 static void connect_host(struct host *h)
@@ -557,6 +574,10 @@ static void connect_host(struct host *h)
 	}
 	static unsigned long made;
 	size_t len = strlen(dir) + 32;
+	if (h->ctl)
+		unlink(h->ctl);
+	free(h->ctl);  /* named again in its --slf: a new master */
+	h->asked_terminal = false;
 	h->ctl = xmalloc(len);
 	snprintf(h->ctl, len, "%s/m%lu", dir, ++made);
 	char **argv = xmalloc((h->ssh_count + 10) * sizeof *argv);
@@ -715,6 +736,27 @@ bool hosts_in_use(void)
 	return host_count > 0;
 }
 
+long hosts_expected_slots(long per_host)
+{
+	long n = 0;
+	for (size_t i = 0; i < host_count; i++)
+		n += hosts[i]->want ? hosts[i]->want : per_host;
+	return n > 0 ? n : 1;
+}
+
+size_t hosts_line_limit(size_t local)
+{
+	size_t env = 0;
+	for (size_t i = 0; spec && i < spec->env_count; i++) {
+		const char *v = getenv(spec->env[i]);
+		env += v ? strlen(spec->env[i]) + strlen(v) + 16 : 0;
+	}
+	/* one ssh argument holds the wrapper, the variables and the line,
+	 * quoted once (a ' is 4 bytes then), or twice with files to send */
+	size_t room = local > 4096 + WRAPPER_MAX + env ? local - 4096 - WRAPPER_MAX - env : 1024;
+	return room / (spec && spec->transfer_count + spec->return_count ? 16 : 4);
+}
+
 long hosts_slots(void)
 {
 	long n = 0;
@@ -737,21 +779,21 @@ bool hosts_none_left(void)
 	for (size_t i = 0; i < host_count; i++)
 		if (hosts[i]->state != HOST_DOWN && hosts[i]->state != HOST_GONE)
 			return false;
-	return spec->login_file_count == 0;  /* a --slf may name new ones */
+	return true;
 }
 
 long hosts_count(void)
 {
 	long n = 0;
 	for (size_t i = 0; i < host_count; i++)
-		n += hosts[i]->state != HOST_DOWN && hosts[i]->state != HOST_GONE;
+		n += hosts[i]->state != HOST_GONE;
 	return n;
 }
 
 struct host *hosts_nth(long k)
 {
 	for (size_t i = 0; i < host_count; i++)
-		if (hosts[i]->state != HOST_DOWN && hosts[i]->state != HOST_GONE && k-- == 0)
+		if (hosts[i]->state != HOST_GONE && k-- == 0)
 			return hosts[i];
 	return NULL;
 }
@@ -759,10 +801,17 @@ struct host *hosts_nth(long k)
 struct host *hosts_pick(const struct job *j)
 {
 	const struct host *pinned = j ? j->remote.pinned : NULL;
+	/* a retry waits for another host, as GNU's, while another is up */
+	const struct host *failed = j && !pinned ? j->remote.failed_on : NULL;
+	bool elsewhere = false;
+	for (size_t i = 0; failed && i < host_count; i++)
+		elsewhere |= hosts[i] != failed && hosts[i]->state == HOST_UP;
 	struct host *pick = NULL;
 	for (size_t i = 0; i < host_count; i++) {
 		struct host *h = hosts[i];
-		if (h->state != HOST_UP || h->running >= h->slots || (pinned && h != pinned))
+		/* --onall runs one job at a time on a host, in order, as GNU's */
+		long slots = pinned ? 1 : h->slots;
+		if (h->state != HOST_UP || h->running >= slots || (pinned && h != pinned) || (elsewhere && h == failed))
 			continue;
 		if (!pick || h->running * pick->slots < pick->running * h->slots)
 			pick = h;
@@ -798,8 +847,8 @@ static const char wrapper[] =
 	"if [ -n \"$w\" ]; then mkdir -p -- \"$w\" && cd -- \"$w\" || exit 1; fi\n"
 	"exec 3<&0\n"
 	"SHLVL=$((${SHLVL:-0} + 1)); export SHLVL\n"
-	"if command -v setsid >/dev/null 2>&1; then setsid \"${SHELL:-sh}\" -c \"$c\" </dev/null &\n"
-	"else set -m 2>/dev/null; \"${SHELL:-sh}\" -c \"$c\" </dev/null & fi\n"
+	"if command -v setsid >/dev/null 2>&1; then setsid \"${SHELL:-sh}\" -c \"$c\" </dev/null 3<&- &\n"
+	"else set -m 2>/dev/null; \"${SHELL:-sh}\" -c \"$c\" </dev/null 3<&- & fi\n"
 	"j=$!\n"
 	"{ while read -r s; do kill -s \"$s\" -- \"-$j\" 2>/dev/null || kill -s \"$s\" \"$j\" 2>/dev/null; done\n"
 	"  kill -s KILL -- \"-$j\" 2>/dev/null || kill -s KILL \"$j\" 2>/dev/null; } <&3 >/dev/null 2>&1 &\n"
@@ -809,6 +858,8 @@ static const char wrapper[] =
 	"kill \"$k\" 2>/dev/null\n"
 	"if [ -n \"$r\" ]; then cd && rm -rf -- \"$w\"; rmdir .lanes/tmp .lanes 2>/dev/null; fi\n"
 	"exit \"$s\"\n";
+
+_Static_assert(sizeof wrapper <= WRAPPER_MAX, "hosts_line_limit counts on WRAPPER_MAX");
 
 /* --workdir .: this directory, relative to $HOME when it is under it. */
 static char *dot_workdir(void)
@@ -885,6 +936,8 @@ static void add_job_command(struct text *t, const struct job *j, const char *wd,
 	adds(&c, num);
 	for (size_t i = 0; i < spec->env_count; i++) {
 		const char *name = spec->env[i];
+		if (strcmp(name, "_") == 0)
+			continue;  /* GNU's "every variable": here none */
 		const char *value = getenv(name);
 		if (value) {
 			adds(&c, name);
@@ -1063,6 +1116,8 @@ void remote_reaped(struct job *j)
 		close(r->control);
 	r->control = -1;
 	h->running--;
+	if (j->status != 0 || j->signal)
+		r->failed_on = h;
 	if (!h->local && j->status == 255 && !j->timed_out && j->term_step < 0) {
 		if (h->state == HOST_DOWN || !master_answers(h)) {
 			r->host_lost = true;
@@ -1081,12 +1136,33 @@ bool remote_signal(struct job *j, int sig)
 	return write(r->control, line, (size_t)n) == n;
 }
 
+/* The CPUs the asker printed: its last LANES_CPUS= line (a login shell
+ * may print a banner first); 0 when there is none. */
+static long asked_cpus(int fd)
+{
+	char buf[4096];
+	off_t end = lseek(fd, 0, SEEK_END);
+	off_t from = end > (off_t)sizeof buf - 1 ? end - (off_t)sizeof buf + 1 : 0;
+	ssize_t n = pread(fd, buf, sizeof buf - 1, from);
+	buf[n > 0 ? n : 0] = '\0';
+	const char *p = NULL;
+	for (const char *q = buf; (q = strstr(q, "LANES_CPUS=")); q++)
+		p = q;
+	return p ? strtol(p + strlen("LANES_CPUS="), NULL, 10) : 0;
+}
+
 void hosts_reaped(pid_t pid, int status)
 {
-	if (WIFSTOPPED(status))
-		return;
 	for (size_t i = 0; i < host_count; i++) {
 		struct host *h = hosts[i];
+		if (WIFSTOPPED(status)) {
+			/* stopped to read the terminal (a password?): it never goes on */
+			if (pid == h->master || pid == h->asker) {
+				h->asked_terminal = true;
+				kill(pid, SIGKILL);
+			}
+			continue;
+		}
 		if (pid == h->master) {
 			h->master = 0;
 			if (h->state != HOST_DOWN)
@@ -1094,13 +1170,10 @@ void hosts_reaped(pid_t pid, int status)
 					      status);
 		} else if (pid == h->asker) {
 			h->asker = 0;
-			char buf[64] = "";
-			ssize_t n = h->ask_fd >= 0 ? read(h->ask_fd, buf, sizeof buf - 1) : -1;
+			long cpus = h->ask_fd >= 0 ? asked_cpus(h->ask_fd) : 0;
 			if (h->ask_fd >= 0)
 				close(h->ask_fd);
 			h->ask_fd = -1;
-			buf[n > 0 ? n : 0] = '\0';
-			long cpus = strtol(buf, NULL, 10);
 			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || cpus < 1)
 				helper_failed(h, "cannot run a command there", status);
 			else if (h->state == HOST_ASKING) {

@@ -28,6 +28,7 @@ struct remote_job {
 	char **argv;            /* what runs here: ssh, or sh with the steps */
 	char *text;             /* the storage of argv's words */
 	bool host_lost;         /* its host went away while it ran */
+	struct host *failed_on; /* where its last attempt failed: a retry goes elsewhere */
 	char *node;             /* --slurm: the node(s) its step ran on */
 	char *step;             /* --slurm: its step, JOB.STEP */
 };
@@ -44,6 +45,16 @@ bool hosts_in_use(void);
 
 /* The slots of the hosts that are up, together. */
 long hosts_slots(void);
+
+/* The slots the hosts will have once up, counting `per_host` (-j of
+ * this machine's CPUs) for a host without N/: for spreading -X/-m
+ * arguments and sizing output memory before any host answers. */
+long hosts_expected_slots(long per_host);
+
+/* The longest command line to pack (-X, -m, --xargs) for a host, given
+ * `local`, this machine's: what is left once quoted into ssh's one
+ * argument, with the wrapper and --env. */
+size_t hosts_line_limit(size_t local);
 
 /* True while a host is still being connected to or asked its CPUs. */
 bool hosts_pending(void);

@@ -102,7 +102,16 @@ left_on_hosts() {
 	[ "$(awk -F'\t' 'NR > 1 { print $2 }' "$log" | LC_ALL=C sort -u | tr '\n' ' ')" = "$H2 : " ]
 }
 
-@test "--no-controlmaster connects once per job and gives the same results" {
+@test "jobs share the host's one connection; --no-controlmaster makes one a job" {
+	# the second word of SSH_CONNECTION is the client's port: one per connection
+	remote '' -S "1/$H2" 'set -- $SSH_CONNECTION; echo $2; : {}' ::: 1 2 3 4
+	show
+	[ "$status" -eq 0 ]
+	[ "$(sort -u <<<"$output" | wc -l)" -eq 1 ]
+	remote '' -S "1/$H2" --no-controlmaster 'set -- $SSH_CONNECTION; echo $2; : {}' ::: 1 2 3 4
+	show
+	[ "$status" -eq 0 ]
+	[ "$(sort -u <<<"$output" | wc -l)" -eq 4 ]
 	remote '' -S "$H2,$H3" --no-controlmaster -k 'echo {}; exit {}' ::: 0 1 0
 	show
 	[ "$status" -eq 1 ]
@@ -241,10 +250,11 @@ y' 'back\\slash' '*' ' lead' 'a;b|c&d' '$HOME')
 	[ "$(LC_ALL=C sort <<<"$output")" = "$H2	a"$'\n'"$H2	b"$'\n'"$H3	a"$'\n'"$H3	b" ]
 }
 
-@test "--basefile is sent to each host once, before its jobs" {
+@test "--basefile is on the host before its jobs, and --cleanup removes it at the end" {
+	# one host: the two test hosts share one home, so two would write one file
 	cd "$BATS_TEST_TMPDIR"
 	echo base >"$MARK.base"
-	remote '' -S "$H2,$H3" --bf "$MARK.base" --cleanup "cat $MARK.base; : {}" ::: 1 2 3 4
+	remote '' -S "$H2" --bf "$MARK.base" --cleanup "cat $MARK.base; : {}" ::: 1 2 3 4
 	show
 	[ "$status" -eq 0 ]
 	[ "$output" = $'base\nbase\nbase\nbase' ]
@@ -306,33 +316,58 @@ wait_remote() {
 
 @test "--halt now,fail=1 ends the other hosts' jobs" {
 	dur=3$((RANDOM % 10)).$$$RANDOM
-	remote '' -S "$H2,$H3" --halt now,fail=1 "sleep {} && exit 1 || sleep $dur" ::: 0.5 0 0 0
+	start_lanes /dev/null --ssh "$SSH" -S "2/$H2,2/$H3" --halt now,fail=1 \
+		"if [ {} = fail ]; then sleep 1; exit 1; fi; exec sleep $dur" ::: fail x x x
+	wait_remote "sleep $dur" 3
+	wait_lanes 10
 	show
 	[ "$status" -eq 1 ]
 	no_remote_procs "$dur"
 }
 
-@test "a host that goes away mid-run loses no job: one warning, the rest run on the other" {
+@test "a host that goes away mid-run loses no job: one warning, its jobs run again on the other" {
 	log=$BATS_TEST_TMPDIR/log
-	seq 24 >"$BATS_TEST_TMPDIR/in"
-	start_lanes "$BATS_TEST_TMPDIR/in" --ssh "$SSH" -S "2/$H2,2/$H3" --joblog "$log" 'sleep 0.3; echo {}'
-	sleep 0.8
+	seq 12 >"$BATS_TEST_TMPDIR/in"
+	# each attempt leaves a file in the (shared) home: a job run twice has two
+	start_lanes "$BATS_TEST_TMPDIR/in" --ssh "$SSH" -S "2/$H2,2/$H3" --joblog "$log" \
+		"touch \"\$HOME/$MARK.{}.\$\$\"; sleep 0.5; echo {}"
+	wait_remote "sleep 0.5" 4
 	sshd_down $H3
 	wait_lanes 20
 	sshd_up $H3
 	show
+	ran_twice=$(cd "$SSHD_HOME" && ls "$MARK".* | cut -d. -f2 | sort | uniq -d | wc -l)
+	rm -f "$SSHD_HOME/$MARK".*
 	[ "$status" -eq 0 ]
-	[ "$(sort -n <<<"$output")" = "$(seq 24)" ]
+	[ "$(sort -n <<<"$output")" = "$(seq 12)" ]
 	[[ $stderr == "lanes: host $H3: "* ]]
 	[ "$(lines_of "$stderr")" -eq 1 ]
-	[ "$(awk -F'\t' 'NR > 1 && $7 == 0 { print $9 }' "$log" | sort -u | wc -l)" -eq 24 ]
+	[ "$ran_twice" -ge 1 ]
+	[ "$(awk -F'\t' 'NR > 1 && $7 == 0 { print $1 }' "$log" | sort -u | wc -l)" -eq 12 ]
+}
+
+@test "with -u a job whose host goes away fails with 255 instead of printing twice" {
+	seq 4 >"$BATS_TEST_TMPDIR/in"
+	start_lanes "$BATS_TEST_TMPDIR/in" --ssh "$SSH" -u -S "2/$H2,2/$H3" 'echo start {}; sleep 1; echo end {}'
+	wait_remote "sleep 1" 4
+	sshd_down $H3
+	wait_lanes 20
+	sshd_up $H3
+	show
+	[ "$status" -eq 2 ]
+	[ "$(grep -c '^start' <<<"$output")" -eq 4 ]
+	[ "$(grep -c '^end' <<<"$output")" -eq 2 ]
 }
 
 @test "when the last host goes away, its running jobs fail with 255, no more start, and lanes exits 255" {
 	log=$BATS_TEST_TMPDIR/log
 	seq 6 >"$BATS_TEST_TMPDIR/in"
-	start_lanes "$BATS_TEST_TMPDIR/in" --ssh "$SSH" -S "2/$H3" --joblog "$log" 'sleep 0.6; echo {}'
-	sleep 0.9
+	start_lanes "$BATS_TEST_TMPDIR/in" --ssh "$SSH" -S "2/$H3" --joblog "$log" 'sleep 1.5; echo {}'
+	# jobs 1 and 2 have ended: 3 and 4 have 1.5 s to run
+	for ((i = 0; i < 200; i++)); do
+		[ "$(awk 'END { print NR }' "$log" 2>/dev/null)" -ge 3 ] && break
+		sleep 0.05
+	done
 	sshd_down $H3
 	wait_lanes 20
 	sshd_up $H3
@@ -369,43 +404,95 @@ wait_remote() {
 	[[ $stderr == *"no host is left to run jobs on"* ]]
 }
 
-@test "--slf reads hosts from a file, and reads it again when it changes" {
+@test "--slf is read again when it changes: a host added takes jobs, one taken out takes no new ones" {
 	slf=$BATS_TEST_TMPDIR/hosts
 	log=$BATS_TEST_TMPDIR/log
-	printf '# the hosts\n\n1/%s\n' $H2 >"$slf"
+	printf '# the hosts\n\n2/%s\n' $H2 >"$slf"
 	seq 16 >"$BATS_TEST_TMPDIR/in"
 	start_lanes "$BATS_TEST_TMPDIR/in" --ssh "$SSH" --slf "$slf" --joblog "$log" 'sleep 0.3; echo {}'
 	sleep 0.7
-	printf '1/%s\n1/%s\n' $H2 $H3 >"$slf.new"
+	printf '2/%s\n' $H3 >"$slf.new"
 	mv "$slf.new" "$slf"
+	set_now
+	changed=$NOW
 	wait_lanes 20
 	show
 	[ "$status" -eq 0 ]
 	[ "$(sort -n <<<"$output")" = "$(seq 16)" ]
-	# the first jobs ran on H2 alone; once read again, H3 took some
 	[ "$(awk -F'\t' 'NR == 2 { print $2 }' "$log")" = $H2 ]
-	[ "$(awk -F'\t' '$2 == "'$H3'"' "$log" | wc -l)" -ge 1 ]
+	[ "$(awk -F'\t' -v h=$H3 'NR > 1 && $2 == h' "$log" | wc -l)" -ge 1 ]
+	# the file is looked at once a second: none starts on H2 3 s after
+	late=$(awk -F'\t' -v h=$H2 -v t="$changed" 'NR > 1 && $2 == h && $3 * 1000 > t + 3000' "$log" | wc -l)
+	[ "$late" -eq 0 ]
 }
 
-@test "a host taken out of the --slf file takes no new jobs" {
+@test "a --slf whose hosts are all dead ends the run with 255, as -S does" {
 	slf=$BATS_TEST_TMPDIR/hosts
+	echo 127.0.0.9 >"$slf"
+	remote '' --slf "$slf" echo ::: 1 2
+	show
+	[ "$status" -eq 255 ]
+	[[ $stderr == *"no host is left to run jobs on"* ]]
+}
+
+@test "an unknown host key fails that host at once with ssh's reason: ssh never asks" {
+	remote '' --ssh "$SSH -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=ask" -S $H2 echo ::: 1
+	show
+	[ "$status" -eq 255 ]
+	[[ $stderr == "lanes: host $H2: "*"erification failed"* ]]
+}
+
+@test "--onall: a host that is down fails its jobs with 255; each host runs its jobs one at a time, in order" {
+	remote '' -S "127.0.0.9,$H2" --onall 'echo {}' ::: a b
+	show
+	[ "$status" -eq 2 ]
+	[ "$output" = $'a\nb' ]
 	log=$BATS_TEST_TMPDIR/log
-	printf '1/%s\n1/%s\n' $H2 $H3 >"$slf"
-	seq 20 >"$BATS_TEST_TMPDIR/in"
-	start_lanes "$BATS_TEST_TMPDIR/in" --ssh "$SSH" --slf "$slf" --joblog "$log" 'sleep 0.3; echo {}'
-	sleep 0.7
-	printf '1/%s\n' $H2 >"$slf.new"
-	mv "$slf.new" "$slf"
-	set_now
-	changed=$NOW
-	wait_lanes 30
+	remote '' -S "$H2,$H3" --onall --joblog "$log" 'sleep 0.3; echo {}' ::: a b c
 	show
 	[ "$status" -eq 0 ]
-	[ "$(sort -n <<<"$output")" = "$(seq 20)" ]
-	[ "$(awk -F'\t' -v h=$H3 'NR > 1 && $2 == h' "$log" | wc -l)" -ge 1 ]
-	# the file is looked at once a second: none starts on H3 3 s after
-	late=$(awk -F'\t' -v h=$H3 -v t="$changed" 'NR > 1 && $2 == h && $3 * 1000 > t + 3000' "$log" | wc -l)
-	[ "$late" -eq 0 ]
+	[ "$(max_overlap "$log" $H2)" -eq 1 ]
+	[ "$(max_overlap "$log" $H3)" -eq 1 ]
+	[ "$(awk -F'\t' -v h=$H2 'NR > 1 && $2 == h { print $3, $NF }' "$log" | sort -n | cut -d' ' -f2- | tr '\n' ' ')" = "sleep 0.3; echo a sleep 0.3; echo b sleep 0.3; echo c " ]
+}
+
+@test "-m spreads arguments over the hosts' slots, and long packed lines fit ssh's one argument" {
+	remote '' -S "2/$H2" -m 'echo {}' ::: $(seq 100)
+	show
+	[ "$status" -eq 0 ]
+	[ "$(lines_of "$output")" -eq 2 ]
+	[ "$(wc -w <<<"$output")" -eq 100 ]
+	run_to_files "$(seq 40000)" lanes --ssh "$SSH" -S "2/$H2" --xargs echo
+	[ "$status" -eq 0 ]
+	[ "$(wc -w <"$OUT")" -eq 40000 ]
+}
+
+@test "--retries runs a failed job again on another host when one is free" {
+	# fails on H2 only: SSH_CONNECTION names the server's address
+	remote '' -S "1/$H2,1/$H3" --retries 2 \
+		'case " $SSH_CONNECTION " in *" '$H2' "*) exit 1 ;; esac; echo ok {}' ::: 1 2 3 4
+	show
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^ok' <<<"$output")" -eq 4 ]
+}
+
+@test "file names with a leading dash or a quote travel too" {
+	cd "$BATS_TEST_TMPDIR"
+	printf 'one\n' >"-$MARK"
+	printf 'two\n' >"$MARK it's"
+	remote '' -S $H2 --trc {}.out 'cat -- {} > {}.out' ::: "-$MARK" "$MARK it's"
+	show
+	[ "$status" -eq 0 ]
+	[ "$(cat -- "-$MARK.out")" = one ]
+	[ "$(cat "$MARK it's.out")" = two ]
+	[ -z "$(left_on_hosts)" ]
+}
+
+@test "--dry-run with hosts prints the command lines and connects to none" {
+	remote '' -S 127.0.0.9 --dry-run echo ::: 1 2
+	show
+	[ "$status" -eq 0 ]
+	[ "$output" = $'echo 1\necho 2' ]
 }
 
 @test "bad logins, files and combinations are one-line errors before any job" {

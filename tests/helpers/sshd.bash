@@ -81,8 +81,6 @@ sshd_start() {
 			KbdInteractiveAuthentication no
 			UsePAM no
 			PermitRootLogin prohibit-password
-			MaxSessions 200
-			MaxStartups 200
 			PrintMotd no
 			LogLevel ERROR
 		EOF
