@@ -331,7 +331,11 @@ wait_remote() {
 	# each attempt leaves a file in the (shared) home: a job run twice has two
 	start_lanes "$BATS_TEST_TMPDIR/in" --ssh "$SSH" -S "2/$H2,2/$H3" --joblog "$log" \
 		"touch \"\$HOME/$MARK.{}.\$\$\"; sleep 0.5; echo {}"
-	wait_remote "sleep 0.5" 4
+	# a job's sleep itself (not its shell) runs on H3
+	for ((i = 0; i < 100; i++)); do
+		remote_procs "sleep 0.5" $H3 | grep -q '^[0-9]* sleep 0.5' && break
+		sleep 0.02
+	done
 	sshd_down $H3
 	wait_lanes 20
 	sshd_up $H3
@@ -349,7 +353,11 @@ wait_remote() {
 @test "with -u a job whose host goes away fails with 255 instead of printing twice" {
 	seq 4 >"$BATS_TEST_TMPDIR/in"
 	start_lanes "$BATS_TEST_TMPDIR/in" --ssh "$SSH" -u -S "2/$H2,2/$H3" 'echo start {}; sleep 1; echo end {}'
-	wait_remote "sleep 1" 4
+	# both of H3's jobs are in their sleep
+	for ((i = 0; i < 100; i++)); do
+		[ "$(remote_procs "sleep 1" $H3 | grep -c '^[0-9]* sleep 1')" -ge 2 ] && break
+		sleep 0.02
+	done
 	sshd_down $H3
 	wait_lanes 20
 	sshd_up $H3

@@ -168,11 +168,13 @@ sshd_stop_all() {
 	[ -n "${SSHD_KEYS:-}" ] && rm -rf "$SSHD_KEYS"
 }
 
-# remote_procs TEXT: the processes on the hosts (below either sshd) whose
-# command line contains TEXT, as "pid cmdline" lines; sshd's own are left out.
+# remote_procs TEXT [HOST]: the processes on the hosts (below either sshd,
+# or HOST's) whose command line contains TEXT, as "pid cmdline" lines;
+# sshd's own are left out.
 remote_procs() {
-	local host listener pid cmd
-	for host in "${SSHD_HOSTS[@]}"; do
+	local host listener pid cmd hosts=("${SSHD_HOSTS[@]}")
+	[ -n "${2:-}" ] && hosts=("$2")
+	for host in "${hosts[@]}"; do
 		listener=$(cat "$SSHD_DIR/listener.$host" 2>/dev/null) || continue
 		for pid in $(sshd_descendants "$listener"); do
 			cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
