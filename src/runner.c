@@ -1078,7 +1078,7 @@ static int setup(void)
 		holders = hosts_expected_slots(opts->slots ? opts->slots : cpus);
 	output_init(opts->output, opts->keep_order, (size_t)(opts->keep_order ? 2 * holders : holders));
 	long slots = wanted;
-	bool asked = opts->jobs_given && opts->slots && opts->jobs.kind != JOBS_FILE &&
+	bool asked = opts->jobs_given && opts->slots && opts->jobs.kind != JOBS_FILE && !hosts_in_use() &&
 		     !(opts->jobs.kind == JOBS_AUTO && opts->jobs.max == JOBS_LIMIT);
 	if (opts->output != OUTPUT_UNGROUP)
 		slots = slots_fit_descriptors(wanted, opts->keep_order ? 8 : 6, FDS_PER_JOB, asked);

@@ -88,7 +88,9 @@ left_on_hosts() {
 @test "-j with hosts is per host" {
 	log=$BATS_TEST_TMPDIR/log
 	remote "$(seq 6)" -S "$H2" -j 3 --joblog "$log" 'sleep 0.5; : {}'
+	show
 	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
 	[ "$(max_overlap "$log" $H2)" -eq 3 ]
 }
 
