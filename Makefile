@@ -31,7 +31,7 @@ check: lanes build/throttle-server
 	@LANES_TEST_GNU=0 tests/helpers/run-bats tests
 
 check-gnu: lanes
-	@LANES_TEST_GNU=1 tests/helpers/run-bats -f 'GNU parallel agrees with every case' tests/templates.bats
+	@LANES_TEST_GNU=1 tests/helpers/run-bats -f 'GNU parallel agrees with every case' tests/templates.bats tests/remote.bats
 
 # The HTTP server of the throttling tests and benchmarks (a test helper).
 build/throttle-server: tests/helpers/throttle-server.c

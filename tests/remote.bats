@@ -519,3 +519,36 @@ wait_remote() {
 		[[ $stderr == "lanes: "* ]]
 	done
 }
+
+# both TOOL...: runs the words with lanes and with GNU parallel (each with
+# the test servers' ssh), in the test's directory; fails, showing both, if
+# they print or exit differently.
+both() {
+	local mine theirs st_mine=0 st_theirs=0
+	mine=$(cd "$BATS_TEST_TMPDIR" && timeout 20 lanes --ssh "$SSH" "$@" 2>/dev/null) || st_mine=$?
+	theirs=$(cd "$BATS_TEST_TMPDIR" && timeout 20 parallel --will-cite --ssh "$SSH" "$@" 2>/dev/null) || st_theirs=$?
+	if [ "$mine" != "$theirs" ] || [ "$st_mine" != "$st_theirs" ]; then
+		echo "case: $*"
+		echo "lanes ($st_mine):"
+		echo "$mine"
+		echo "GNU parallel ($st_theirs):"
+		echo "$theirs"
+		return 1
+	fi
+}
+
+@test "GNU parallel agrees with every case of -S here" {
+	[ "${LANES_TEST_GNU:-1}" != 0 ] || skip "LANES_TEST_GNU=0: make check-gnu compares with GNU parallel"
+	command -v parallel >/dev/null || skip "GNU parallel is not installed"
+	both -k -S "1/$H2,1/$H3" echo ::: 1 2 3
+	both -k -S $H2 printf '%s\n' ::: "a'b" '$(x)' 'c"d' 'e\f' ' g' '*'
+	both -S $H2 'exit 3' ::: 1 2
+	both -k --nonall --tag -S $H2 'echo hi'
+	both -k --onall --tag -S $H2 echo ::: a b
+	# GNU parallel moves files with rsync; lanes needs none
+	if command -v rsync >/dev/null; then
+		printf 'data\n' >"$BATS_TEST_TMPDIR/$MARK.in"
+		both -k -S $H2 --trc {}.out 'cat {} {} > {}.out; cat {}.out' ::: "$MARK.in"
+		[ -z "$(left_on_hosts)" ]
+	fi
+}
