@@ -100,6 +100,11 @@ void local_end(void)
 
 int local_start(struct job *j, int child[2], int in)
 {
+	int e = 0;
+	/* --workdir: a job run here (or its srun) starts in it */
+	const char *dir = j->remote.host && !hosts_is_local(j->remote.host) ? NULL : remote_local_dir(j, &e);
+	if (e)
+		return ECANCELED;  /* said why; the job fails */
 	int foreground = jobctl_terminal_for_job();
 	struct spawn_job s = {
 		.argv = j->remote.argv ? j->remote.argv : j->cmd.argv,
@@ -108,10 +113,11 @@ int local_start(struct job *j, int child[2], int in)
 		.out = child[0],
 		.err = child[1],
 		.terminal = foreground,
+		.dir = dir,
 	};
 	s.keep = slots_inherited(&s.keep_count);
 	pid_t pid;
-	int e = spawn_start(&s, &pid);
+	e = spawn_start(&s, &pid);
 	if ((e == ENOEXEC || e == ENOENT) && !j->cmd.shell && !j->remote.argv) {
 		/* A script without #!: run it as a shell would, by the shell;
 		 * and a name exec cannot find may still mean something to the

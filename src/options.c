@@ -142,7 +142,7 @@ static const char usage_text[] =
 	"      --ssh CMD         the ssh command (default: ssh)\n"
 	"  -M, --controlmaster   one connection per host, a channel per job (default;\n"
 	"                        --no-controlmaster: a connection per job)\n"
-	"      --workdir, --wd DIR   run in DIR there (... a new one per job, . this one)\n"
+	"      --workdir, --wd DIR   run jobs in DIR, there or here (... a new one a job)\n"
 	"      --transfer        send {} to the host first (--transferfile, --tf F: F)\n"
 	"      --return F        bring F back after the job\n"
 	"      --cleanup         remove what was sent and returned from the host\n"
@@ -1428,8 +1428,6 @@ static void check_remote(struct options *opts)
 	if (!hosts) {
 		if (r->onall)
 			usage_error(r->nonall ? "--nonall" : "--onall", "needs hosts: -S or --slf");
-		if (r->workdir)  /* GNU parallel changes directory here too: say so rather than run elsewhere */
-			usage_error("--workdir", "is for jobs on other hosts (-S, --slf); here, cd to the directory first");
 		return;  /* --transfer, --return, --cleanup... mean nothing here, as in GNU parallel */
 	}
 	if (opts->pipe)

@@ -522,8 +522,9 @@ static struct job *next_job(void)
 		}
 		j->seq = item.seq;
 		j->slot = slot;
-		if (hosts_in_use()) {
+		if (hosts_in_use() || opts->remote.workdir)
 			remote_prepare(j, &item);
+		if (hosts_in_use()) {
 			if (opts->remote.onall) {
 				/* every item on every host: the item is kept for the next one */
 				static long host_index;
@@ -783,8 +784,8 @@ static bool launch(struct job *j)
 		slurm_command(j, opts->shell);
 	if (!e)
 		e = local_start(j, child, in);
-	if (e && j->remote.host)
-		remote_reaped(j);  /* gives back its place on the host */
+	if (e)
+		remote_reaped(j);  /* gives back its place on the host, removes its --workdir ... */
 	if (in >= 0)
 		close(in);  /* the job has it */
 	for (int i = 0; i < 2; i++)

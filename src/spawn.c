@@ -98,6 +98,10 @@ static int child(void *arg)
 		fcntl(job->keep[i], F_SETFD, 0);
 	if (niceness != INT_MIN)
 		setpriority(PRIO_PROCESS, 0, niceness);
+	if (job->dir && chdir(job->dir) != 0) {
+		r->error = errno;  /* local.c has made it: a race, reported as the job's */
+		_exit(127);
+	}
 	/* Exec resets a caught signal to its default; one that was ignored
 	 * when lanes started is to stay ignored (nohup). Usually none. */
 	const sigset_t *ignored = loop_ignored_at_start();

@@ -17,6 +17,7 @@ struct spawn_job {
 	const int *keep;        /* further descriptors the job inherits */
 	size_t keep_count;
 	int terminal;           /* >= 0: the terminal to make the job's foreground */
+	const char *dir;        /* the job's working directory; NULL: lanes' own */
 };
 
 /* --nice: every job runs at this niceness (when lower than lanes' own,

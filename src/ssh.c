@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -673,6 +674,14 @@ int hosts_init(const struct remote_spec *s, const struct jobs_spec *j, const cha
 	spec = s;
 	jobs = j;
 	on_changed = changed;
+	if (s->workdir && strcmp(s->workdir, "...") && strcmp(s->workdir, ".") &&
+	    !(workdir_t = template_new_text(s->workdir, replace)))
+		return -1;
+	char name[256];
+	if (gethostname(name, sizeof name) != 0)
+		strcpy(name, "lanes");
+	name[sizeof name - 1] = '\0';
+	local_name = dup_str(name);
 	if (!s->login_count && !s->login_file_count)
 		return 0;
 	ssh_words = split_words(s->ssh ? s->ssh : "ssh", &ssh_word_count);
@@ -714,14 +723,6 @@ int hosts_init(const struct remote_spec *s, const struct jobs_spec *j, const cha
 	for (size_t i = 0; i < s->return_count; i++)
 		if (!(return_t[i] = template_new_text(s->returns[i], replace)))
 			return -1;
-	if (s->workdir && strcmp(s->workdir, "...") && strcmp(s->workdir, ".") &&
-	    !(workdir_t = template_new_text(s->workdir, replace)))
-		return -1;
-	char name[256];
-	if (gethostname(name, sizeof name) != 0)
-		strcpy(name, "lanes");
-	name[sizeof name - 1] = '\0';
-	local_name = dup_str(name);
 	poll_timer = (struct timer_entry)TIMER_ENTRY(on_poll);
 	files_timer = (struct timer_entry)TIMER_ENTRY(on_files);
 	for (size_t i = 0; i < host_count; i++)
@@ -886,6 +887,8 @@ static char *fill(const struct template *t, const struct job *j, const struct in
 void remote_prepare(struct job *j, const struct input_item *item)
 {
 	struct remote_job *r = &j->remote;
+	if (!spec)
+		return;  /* --dry-run: no host and no directory is set up */
 	for (size_t i = 0; i < r->file_count; i++)
 		free(r->files[i]);
 	free(r->files);
@@ -894,6 +897,10 @@ void remote_prepare(struct job *j, const struct input_item *item)
 	r->workdir = NULL;
 	r->file_count = r->return_from = 0;
 	r->host_lost = false;
+	if (workdir_t)
+		r->workdir = fill(workdir_t, j, item);
+	else if (spec->workdir && strcmp(spec->workdir, ".") == 0 && host_count)
+		r->workdir = dot_workdir();
 	if (!host_count)
 		return;
 	size_t n = spec->transfer_count + spec->return_count;
@@ -903,10 +910,72 @@ void remote_prepare(struct job *j, const struct input_item *item)
 	r->return_from = r->file_count;
 	for (size_t i = 0; i < spec->return_count; i++)
 		r->files[r->file_count++] = fill(return_t[i], j, item);
-	if (workdir_t)
-		r->workdir = fill(workdir_t, j, item);
-	else if (spec->workdir && strcmp(spec->workdir, ".") == 0)
-		r->workdir = dot_workdir();
+}
+
+/* mkdir -p: 0, or the errno of the directory that could not be made. */
+static int make_dirs(const char *path)
+{
+	char *p = dup_str(path);
+	int e = 0;
+	for (char *slash = p + 1; !e; slash++) {
+		bool end = *slash == '\0';
+		if (*slash != '/' && !end)
+			continue;
+		*slash = '\0';
+		if (mkdir(p, 0777) != 0 && errno != EEXIST)
+			e = errno;
+		if (end)
+			break;
+		*slash = '/';
+	}
+	free(p);
+	return e;
+}
+
+const char *remote_local_dir(struct job *j, int *e)
+{
+	struct remote_job *r = &j->remote;
+	*e = 0;
+	if (!spec || !spec->workdir || strcmp(spec->workdir, ".") == 0)
+		return NULL;
+	const char *dir = r->workdir;
+	if (strcmp(spec->workdir, "...") == 0) {
+		const char *home = getenv("HOME");
+		size_t len = strlen(home ? home : "/tmp") + strlen(local_name) + 96;
+		free(r->local_dir);
+		r->local_dir = xmalloc(len);
+		snprintf(r->local_dir, len, "%s/.lanes/tmp/%s-%d-%lu-%d", home ? home : "/tmp", local_name, (int)getpid(),
+			 j->seq, j->attempt);
+		dir = r->local_dir;
+	}
+	if (dir && (*e = make_dirs(dir)) != 0)
+		msg_print("--workdir %s: %s", dir, strerror(*e));
+	return dir;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return (flag == FTW_DP ? rmdir(path) : unlink(path)) != 0 && errno != ENOENT ? -1 : 0;
+}
+
+/* The unique --workdir ... of a job that ran here: removed with all in
+ * it, then .lanes/tmp and .lanes when they are empty. */
+static void remove_local_dir(struct remote_job *r)
+{
+	if (!r->local_dir)
+		return;
+	nftw(r->local_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	char *slash = strrchr(r->local_dir, '/');
+	for (int up = 0; slash && up < 2; up++) {
+		*slash = '\0';
+		if (rmdir(r->local_dir) != 0)
+			break;
+		slash = strrchr(r->local_dir, '/');
+	}
+	free(r->local_dir);
+	r->local_dir = NULL;
 }
 
 /* A path of --transferfile or --return: what it is on the host and
@@ -1110,6 +1179,7 @@ void remote_reaped(struct job *j)
 {
 	struct remote_job *r = &j->remote;
 	struct host *h = r->host;
+	remove_local_dir(r);
 	if (!h)
 		return;
 	if (r->control >= 0)
@@ -1196,6 +1266,7 @@ void remote_job_free(struct remote_job *r)
 	free(r->text);
 	free(r->node);
 	free(r->step);
+	remove_local_dir(r);
 	memset(r, 0, sizeof *r);
 	r->control = -1;
 }
@@ -1215,6 +1286,10 @@ static void wait_bounded(pid_t pid, int64_t until)
 
 void hosts_end(void)
 {
+	template_free(workdir_t);
+	workdir_t = NULL;
+	free(local_name);
+	local_name = NULL;
 	if (!host_count)
 		return;
 	timer_cancel(&poll_timer);
@@ -1287,11 +1362,7 @@ void hosts_end(void)
 		template_free(return_t[i]);
 	free(transfer_t);
 	free(return_t);
-	template_free(workdir_t);
 	transfer_t = return_t = NULL;
-	workdir_t = NULL;
 	free(file_stats);
 	file_stats = NULL;
-	free(local_name);
-	local_name = NULL;
 }

@@ -29,6 +29,7 @@ struct remote_job {
 	char *text;             /* the storage of argv's words */
 	bool host_lost;         /* its host went away while it ran */
 	struct host *failed_on; /* where its last attempt failed: a retry goes elsewhere */
+	char *local_dir;        /* --workdir ... of a job run here: removed after */
 	char *node;             /* --slurm: the node(s) its step ran on */
 	char *step;             /* --slurm: its step, JOB.STEP */
 };
@@ -82,6 +83,11 @@ bool hosts_is_local(const struct host *h);
 /* Fills the job's transfer and return files and its workdir from its
  * item, once per job. */
 void remote_prepare(struct job *j, const struct input_item *item);
+
+/* --workdir for a job that runs here (no hosts, or ':'): the directory,
+ * made as needed (a new one for '...'), or NULL for lanes' own; *e is an
+ * errno after a message when it cannot be made. */
+const char *remote_local_dir(struct job *j, int *e);
 
 /* Makes what runs here for the job on host h (its argv) and the pipe of
  * its signals: `in` gets the read end, the job's stdin. 0, or an errno. */

@@ -540,3 +540,39 @@ untimed() {
 	# the same lines carry a colour in both
 	[ "$(grep -n $'\e' <<<"$output" | cut -d: -f1 | tr '\n' ' ')" = "$(grep -n $'\e' <<<"$gnu" | cut -d: -f1 | tr '\n' ' ')" ]
 }
+
+@test "--workdir DIR runs a job here in DIR, made as needed, its replacement strings filled in" {
+	cd "$BATS_TEST_TMPDIR"
+	run_lanes '' -k --workdir "sub/{}" pwd ::: a b
+	show
+	[ "$status" -eq 0 ]
+	[ "$output" = "$BATS_TEST_TMPDIR/sub/a"$'\n'"$BATS_TEST_TMPDIR/sub/b" ]
+}
+
+@test "--workdir ... gives each job here a new directory under ~/.lanes/tmp, removed afterwards" {
+	export HOME=$BATS_TEST_TMPDIR/home
+	mkdir "$HOME"
+	run_lanes '' -j2 --workdir ... 'pwd; mkdir d; touch d/f; : {}' ::: 1 2 3
+	show
+	[ "$status" -eq 0 ]
+	distinct_dirs_under "$HOME/.lanes/tmp/" 3
+	[ ! -e "$HOME/.lanes" ]
+}
+
+@test "a --workdir that cannot be made is one line, and the job fails with 126" {
+	log=$BATS_TEST_TMPDIR/log
+	run_lanes '' --workdir /proc/lanes-nowhere --joblog "$log" pwd ::: 1
+	show
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "lanes: --workdir /proc/lanes-nowhere: No such file or directory" ]
+	[ "$(awk -F'\t' 'NR == 2 { print $7 }' "$log")" -eq 126 ]
+}
+
+@test "GNU parallel agrees: --workdir DIR runs a job here in DIR" {
+	command -v parallel >/dev/null || skip "GNU parallel is not installed"
+	cd "$BATS_TEST_TMPDIR"
+	run_lanes '' -k --wd "w/{}" pwd ::: a b
+	mine=$output
+	run_cmd '' parallel --will-cite -k --wd "w/{}" pwd ::: a b
+	[ "$output" = "$mine" ]
+}

@@ -94,6 +94,13 @@ left_on_hosts() {
 	[ "$(max_overlap "$log" $H2)" -eq 3 ]
 }
 
+@test "--workdir applies to the jobs on ':' too" {
+	remote '' -S ":" --workdir "$BATS_TEST_TMPDIR/here" pwd ::: 1
+	show
+	[ "$status" -eq 0 ]
+	[ "$output" = "$BATS_TEST_TMPDIR/here" ]
+}
+
 @test "a job runs as the host's user, and ':' runs it on this machine" {
 	log=$BATS_TEST_TMPDIR/log
 	remote "$(seq 4)" -S "1/:,1/$H2" --joblog "$log" 'sleep 0.3; echo $HOME'
@@ -201,10 +208,7 @@ y' 'back\\slash' '*' ' lead' 'a;b|c&d' '$HOME')
 	remote '' -S $H2 -j2 --workdir ... 'pwd; sleep 0.2; : {}' ::: 1 2 3
 	show
 	[ "$status" -eq 0 ]
-	[ "$(sort -u <<<"$output" | wc -l)" -eq 3 ]
-	while read -r dir; do
-		[[ $dir == "$SSHD_HOME/.lanes/tmp/"* ]]
-	done <<<"$output"
+	distinct_dirs_under "$SSHD_HOME/.lanes/tmp/" 3
 	[ -z "$(left_on_hosts)" ]
 	remote '' -S $H2 --wd ... --trc {}.out 'ls; cat {} > {}.out' ::: "$MARK.in"
 	show
@@ -507,7 +511,7 @@ wait_remote() {
 
 @test "bad logins, files and combinations are one-line errors before any job" {
 	for args in "-S 0/$H2" "-S x/$H2" "-S $H2:notaport" "-S $H2:0" "--slf $BATS_TEST_TMPDIR/none" \
-		"--nonall" "--onall" "-S $H2 --pipe" "-S $H2 --semaphore" "--workdir ..." "-S $H2 --tty" \
+		"--nonall" "--onall" "-S $H2 --pipe" "-S $H2 --semaphore" "-S $H2 --tty" \
 		"--ssh lanes-no-such-ssh -S $H2"; do
 		# shellcheck disable=SC2086 # the words of each case
 		remote '' $args echo

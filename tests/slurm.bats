@@ -141,6 +141,14 @@ no_steps_left() {
 	[[ $stderr == *"no-such-partition"* || $stderr == *"nvalid partition"* ]]
 }
 
+@test "--workdir: the step runs in it, as srun starts there" {
+	slurm_need
+	run_lanes '' --slurm --workdir "$BATS_TEST_TMPDIR/w" pwd ::: 1
+	show
+	[ "$status" -eq 0 ]
+	[ "$output" = "$BATS_TEST_TMPDIR/w" ]
+}
+
 @test "--pipe blocks reach the step's stdin through srun" {
 	slurm_need
 	run_lanes "$(seq 10)"$'\n' --slurm --pipe -N4 -k 'paste -sd+ | bc'

@@ -236,3 +236,13 @@ wait_lanes() {
 	slurp output "$OUT"
 	slurp stderr "$ERR"
 }
+
+# distinct_dirs_under PREFIX COUNT: $output is COUNT lines, each a different
+# directory under PREFIX (what --workdir ... gives each job).
+distinct_dirs_under() {
+	local dir
+	[ "$(sort -u <<<"$output" | wc -l)" -eq "$2" ] || { echo "not $2 different directories"; return 1; }
+	while read -r dir; do
+		[[ $dir == "$1"* ]] || { echo "$dir is not under $1"; return 1; }
+	done <<<"$output"
+}
