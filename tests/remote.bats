@@ -312,6 +312,8 @@ wait_remote() {
 }
 
 @test "lanes killed with SIGKILL leaves nothing running on the host" {
+	# what a lanes killed so leaves behind (its private directory) stays in here
+	export TMPDIR=$BATS_TEST_TMPDIR
 	dur=3$((RANDOM % 10)).$$$RANDOM
 	start_lanes /dev/null --ssh "$SSH" -S "$H2" "exec sleep $dur" ::: 1 2
 	wait_remote "sleep $dur" 2

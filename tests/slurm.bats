@@ -117,6 +117,8 @@ no_steps_left() {
 }
 
 @test "lanes killed with SIGKILL leaves no step running" {
+	# what a lanes killed so leaves behind (its private directory) stays in here
+	export TMPDIR=$BATS_TEST_TMPDIR
 	slurm_need
 	dur=4$((RANDOM % 10)).$$$RANDOM
 	start_lanes /dev/null --slurm "sleep $dur" ::: 1
