@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
@@ -310,4 +311,24 @@ void machine_close_fds(const int *fds, int count)
 #endif
 	for (int i = 0; i < count; i++)
 		close(fds[i]);
+}
+
+int machine_make_dirs(const char *dir)
+{
+	char *path = strdup(dir);
+	if (!path)
+		return ENOMEM;
+	int e = 0;
+	for (char *s = path + 1; *s && !e; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(path, 0777) != 0 && errno != EEXIST)
+			e = errno;
+		*s = '/';
+	}
+	if (!e && mkdir(path, 0777) != 0 && errno != EEXIST)
+		e = errno;
+	free(path);
+	return e;
 }

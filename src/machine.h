@@ -8,6 +8,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* mkdir -p: DIR and the directories above it that are missing. 0, or
+ * the errno of the one that could not be made. */
+int machine_make_dirs(const char *dir);
+
 /* CPUs this process may use: the affinity mask capped by the cgroup v2
  * cpu.max quotas of its cgroup and every ancestor; at least 1. */
 long machine_cpus(void);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "machine.h"
 #include "msg.h"
 
 struct path {
@@ -69,24 +70,6 @@ char *results_dir(const char *base, const struct input_item *item, size_t per_tu
 	return p.text;
 }
 
-/* mkdir -p, from the first directory that is missing. */
-static int make_dirs(char *path)
-{
-	for (char *s = path + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		int rc = mkdir(path, 0777);
-		int e = errno;
-		*s = '/';
-		if (rc != 0 && e != EEXIST)
-			return e;
-	}
-	if (mkdir(path, 0777) != 0 && errno != EEXIST)
-		return errno;
-	return 0;
-}
-
 static int open_in(const char *dir, const char *name)
 {
 	size_t len = strlen(dir) + strlen(name) + 2;
@@ -102,9 +85,7 @@ static int open_in(const char *dir, const char *name)
 int results_open(const char *dir, unsigned long seq, int fds[2])
 {
 	fds[0] = fds[1] = -1;
-	char *copy = xstrndup(dir, strlen(dir));
-	int e = make_dirs(copy);
-	free(copy);
+	int e = machine_make_dirs(dir);
 	if (e)
 		return e;
 	int s = open_in(dir, "seq");

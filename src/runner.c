@@ -1074,9 +1074,11 @@ static int setup(void)
 	if (opts->semaphore)
 		wanted = 1;  /* its one command; -j is the semaphore's size */
 	long cpus = machine_cpus();
+	/* -S: the slots the hosts will have, before any has answered */
+	long remote_slots = hosts_in_use() ? hosts_expected_slots(opts->slots ? opts->slots : cpus) : 0;
 	long holders = moves && wanted > 8 * cpus ? 8 * cpus : wanted;  /* what output memory is shared by */
-	if (hosts_in_use())
-		holders = hosts_expected_slots(opts->slots ? opts->slots : cpus);
+	if (remote_slots)
+		holders = remote_slots;
 	output_init(opts->output, opts->keep_order, (size_t)(opts->keep_order ? 2 * holders : holders));
 	long slots = wanted;
 	bool asked = opts->jobs_given && opts->slots && opts->jobs.kind != JOBS_FILE && !hosts_in_use() &&
@@ -1117,7 +1119,7 @@ static int setup(void)
 				    : -1;
 		template_set_plus(jobs, slots);
 	}
-	if (opts->fill && pack(hosts_in_use() ? hosts_expected_slots(opts->slots ? opts->slots : cpus) : slots) != 0)
+	if (opts->fill && pack(remote_slots ? remote_slots : slots) != 0)
 		return -1;
 	pace_init(opts, slots);
 	long total = -1;

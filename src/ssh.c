@@ -30,6 +30,7 @@
 #define POLL_NS (10 * INT64_C(1000000))        /* a master's socket is looked for this often */
 #define FILES_NS (1000 * INT64_C(1000000))     /* --slf files are looked at this often */
 #define END_WAIT_NS (10000 * INT64_C(1000000)) /* hosts_end's cleanup waits at most this */
+#define MASTER_WAIT_NS (1000 * INT64_C(1000000)) /* and a master this long for SIGTERM */
 
 extern char **environ;
 
@@ -68,8 +69,6 @@ static char *dir;             /* 0700: the masters' sockets */
 static char **ssh_words;      /* --ssh, split at blanks */
 static size_t ssh_word_count;
 static struct timer_entry poll_timer, files_timer;
-static const char wrapper[];
-#define WRAPPER_MAX 1024                       /* the wrapper's size, at most (checked below) */
 static struct stat *file_stats;
 static struct template **transfer_t, **return_t, *workdir_t;
 static char *local_name;
@@ -745,19 +744,6 @@ long hosts_expected_slots(long per_host)
 	return n > 0 ? n : 1;
 }
 
-size_t hosts_line_limit(size_t local)
-{
-	size_t env = 0;
-	for (size_t i = 0; spec && i < spec->env_count; i++) {
-		const char *v = getenv(spec->env[i]);
-		env += v ? strlen(spec->env[i]) + strlen(v) + 16 : 0;
-	}
-	/* one ssh argument holds the wrapper, the variables and the line,
-	 * quoted once (a ' is 4 bytes then), or twice with files to send */
-	size_t room = local > 4096 + WRAPPER_MAX + env ? local - 4096 - WRAPPER_MAX - env : 1024;
-	return room / (spec && spec->transfer_count + spec->return_count ? 16 : 4);
-}
-
 long hosts_slots(void)
 {
 	long n = 0;
@@ -860,7 +846,18 @@ static const char wrapper[] =
 	"if [ -n \"$r\" ]; then cd && rm -rf -- \"$w\"; rmdir .lanes/tmp .lanes 2>/dev/null; fi\n"
 	"exit \"$s\"\n";
 
-_Static_assert(sizeof wrapper <= WRAPPER_MAX, "hosts_line_limit counts on WRAPPER_MAX");
+size_t hosts_line_limit(size_t local)
+{
+	size_t env = 0;
+	for (size_t i = 0; spec && i < spec->env_count; i++) {
+		const char *v = getenv(spec->env[i]);
+		env += v ? strlen(spec->env[i]) + strlen(v) + 16 : 0;
+	}
+	/* one ssh argument holds the wrapper, the variables and the line,
+	 * quoted once (a ' is 4 bytes then), or twice with files to send */
+	size_t room = local > 4096 + sizeof wrapper + env ? local - 4096 - sizeof wrapper - env : 1024;
+	return room / (spec && spec->transfer_count + spec->return_count ? 16 : 4);
+}
 
 /* --workdir .: this directory, relative to $HOME when it is under it. */
 static char *dot_workdir(void)
@@ -912,26 +909,6 @@ void remote_prepare(struct job *j, const struct input_item *item)
 		r->files[r->file_count++] = fill(return_t[i], j, item);
 }
 
-/* mkdir -p: 0, or the errno of the directory that could not be made. */
-static int make_dirs(const char *path)
-{
-	char *p = dup_str(path);
-	int e = 0;
-	for (char *slash = p + 1; !e; slash++) {
-		bool end = *slash == '\0';
-		if (*slash != '/' && !end)
-			continue;
-		*slash = '\0';
-		if (mkdir(p, 0777) != 0 && errno != EEXIST)
-			e = errno;
-		if (end)
-			break;
-		*slash = '/';
-	}
-	free(p);
-	return e;
-}
-
 const char *remote_local_dir(struct job *j, int *e)
 {
 	struct remote_job *r = &j->remote;
@@ -948,7 +925,7 @@ const char *remote_local_dir(struct job *j, int *e)
 			 j->seq, j->attempt);
 		dir = r->local_dir;
 	}
-	if (dir && (*e = make_dirs(dir)) != 0)
+	if (dir && (*e = machine_make_dirs(dir)) != 0)
 		msg_print("--workdir %s: %s", dir, strerror(*e));
 	return dir;
 }
@@ -1036,6 +1013,81 @@ static void add_job_command(struct text *t, const struct job *j, const char *wd,
 	free(c.s);
 }
 
+/* The steps of script t that bring the job's --return files back. */
+static void add_returns(struct text *t, const struct job *j, const struct host *h, const char *wd)
+{
+	const struct remote_job *r = &j->remote;
+	for (size_t i = r->return_from; i < r->file_count; i++) {
+		const char *there;
+		char *here;
+		split_path(r->files[i], &there, &here);
+		const char *slash = strrchr(here, '/');
+		if (slash && slash != here) {
+			char *d = xstrndup(here, (size_t)(slash - here));
+			adds(t, "mkdir -p -- ");
+			addq(t, d);
+			adds(t, "; ");
+			free(d);
+		}
+		struct text cmd = { 0 };
+		if (wd) {
+			adds(&cmd, "cd -- ");
+			addq(&cmd, wd);
+			adds(&cmd, " && ");
+		}
+		adds(&cmd, "cat -- ");
+		addq(&cmd, there);
+		add_ssh_words(t, h);
+		addq(t, cmd.s);
+		adds(t, " </dev/null >");
+		addq(t, here);
+		adds(t, " || { echo ");
+		struct text m = { 0 };
+		adds(&m, "lanes: host ");
+		adds(&m, h->name);
+		adds(&m, ": could not return ");
+		adds(&m, there);
+		addq(t, m.s);
+		adds(t, " >&2; rm -f -- ");
+		addq(t, here);
+		adds(t, "; }\n");
+		free(cmd.s);
+		free(m.s);
+		free(here);
+	}
+}
+
+/* The step of script t that removes from the host what travelled
+ * (--cleanup) and the job's unique workdir. */
+static void add_cleanup(struct text *t, const struct job *j, const struct host *h, const char *wd, bool unique)
+{
+	const struct remote_job *r = &j->remote;
+	struct text cmd = { 0 };
+	if (wd) {
+		adds(&cmd, "cd -- ");
+		addq(&cmd, wd);
+		adds(&cmd, " && ");
+	}
+	adds(&cmd, "rm -f --");
+	for (size_t i = 0; spec->cleanup && i < r->file_count; i++) {
+		const char *there;
+		char *here;
+		split_path(r->files[i], &there, &here);
+		adds(&cmd, " ");
+		addq(&cmd, there);
+		free(here);
+	}
+	if (unique) {
+		adds(&cmd, "; cd && rm -rf -- ");
+		addq(&cmd, wd);
+		adds(&cmd, "; rmdir .lanes/tmp .lanes 2>/dev/null");
+	}
+	add_ssh_words(t, h);
+	addq(t, cmd.s);
+	adds(t, " </dev/null\n");
+	free(cmd.s);
+}
+
 int remote_command(struct job *j, struct host *h, int *in)
 {
 	struct remote_job *r = &j->remote;
@@ -1084,70 +1136,9 @@ int remote_command(struct job *j, struct host *h, int *in)
 	add_ssh_words(&t, h);
 	addq(&t, remote.s);
 	adds(&t, "\ns=$?\n");
-	for (size_t i = r->return_from; i < r->file_count; i++) {
-		const char *there;
-		char *here;
-		split_path(r->files[i], &there, &here);
-		const char *slash = strrchr(here, '/');
-		if (slash && slash != here) {
-			char *d = xstrndup(here, (size_t)(slash - here));
-			adds(&t, "mkdir -p -- ");
-			addq(&t, d);
-			adds(&t, "; ");
-			free(d);
-		}
-		struct text cmd = { 0 };
-		if (wd) {
-			adds(&cmd, "cd -- ");
-			addq(&cmd, wd);
-			adds(&cmd, " && ");
-		}
-		adds(&cmd, "cat -- ");
-		addq(&cmd, there);
-		add_ssh_words(&t, h);
-		addq(&t, cmd.s);
-		adds(&t, " </dev/null >");
-		addq(&t, here);
-		adds(&t, " || { echo ");
-		struct text m = { 0 };
-		adds(&m, "lanes: host ");
-		adds(&m, h->name);
-		adds(&m, ": could not return ");
-		adds(&m, there);
-		addq(&t, m.s);
-		adds(&t, " >&2; rm -f -- ");
-		addq(&t, here);
-		adds(&t, "; }\n");
-		free(cmd.s);
-		free(m.s);
-		free(here);
-	}
-	if (spec->cleanup || unique) {
-		struct text cmd = { 0 };
-		if (wd) {
-			adds(&cmd, "cd -- ");
-			addq(&cmd, wd);
-			adds(&cmd, " && ");
-		}
-		adds(&cmd, "rm -f --");
-		for (size_t i = 0; spec->cleanup && i < r->file_count; i++) {
-			const char *there;
-			char *here;
-			split_path(r->files[i], &there, &here);
-			adds(&cmd, " ");
-			addq(&cmd, there);
-			free(here);
-		}
-		if (unique) {
-			adds(&cmd, "; cd && rm -rf -- ");
-			addq(&cmd, wd);
-			adds(&cmd, "; rmdir .lanes/tmp .lanes 2>/dev/null");
-		}
-		add_ssh_words(&t, h);
-		addq(&t, cmd.s);
-		adds(&t, " </dev/null\n");
-		free(cmd.s);
-	}
+	add_returns(&t, j, h, wd);
+	if (spec->cleanup || unique)
+		add_cleanup(&t, j, h, wd, unique);
 	adds(&t, "exit $s\n");
 	free(remote.s);
 	r->text = t.s;
@@ -1327,12 +1318,16 @@ void hosts_end(void)
 		if (cleaners[i] > 0)
 			wait_bounded(cleaners[i], until);
 	free(cleaners);
+	/* A master blocked reading a mux client that died mid-request (a job
+	 * ended as it started) only notes SIGTERM: after a second, SIGKILL. */
+	for (size_t i = 0; i < host_count; i++)
+		if (hosts[i]->master > 0)
+			kill(hosts[i]->master, SIGTERM);
+	int64_t masters_until = timer_now() + MASTER_WAIT_NS;
 	for (size_t i = 0; i < host_count; i++) {
 		struct host *h = hosts[i];
-		if (h->master > 0) {
-			kill(h->master, SIGTERM);
-			wait_bounded(h->master, until);
-		}
+		if (h->master > 0)
+			wait_bounded(h->master, masters_until);
 		if (h->asker > 0) {
 			kill(h->asker, SIGKILL);
 			waitpid(h->asker, NULL, 0);

@@ -25,24 +25,6 @@ remote() {
 	run_lanes "$input" --ssh "$SSH" "$@"
 }
 
-# max_overlap JOBLOG HOST: the most jobs that ran at once on HOST, from the
-# joblog's start times and runtimes (overlaps under 50 ms are the rounding
-# of back-to-back jobs, not two at once).
-max_overlap() {
-	awk -F'\t' -v host="$2" 'NR > 1 && $2 == host {
-		s[n] = $3; e[n] = $3 + $4; n++
-	} END {
-		best = 0
-		for (i = 0; i < n; i++) {
-			c = 0
-			for (k = 0; k < n; k++)
-				if (s[k] <= s[i] + 0.0001 && e[k] > s[i] + 0.05) c++
-			if (c > best) best = c
-		}
-		print best
-	}' "$1"
-}
-
 # no_remote_procs TEXT: waits up to 3 s for the hosts to have no process
 # whose command line contains TEXT; shows what is left when some are.
 no_remote_procs() {
@@ -278,6 +260,16 @@ y' 'back\\slash' '*' ' lead' 'a;b|c&d' '$HOME')
 	no_remote_procs "$dur"
 }
 
+# wait_running COMMAND HOST COUNT: waits up to 2 s for COUNT processes on
+# HOST that are COMMAND itself (not a shell whose line names it).
+wait_running() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(remote_procs "$1" "$2" | grep -c "^[0-9]* $1")" -ge "$3" ] && return 0
+		sleep 0.02
+	done
+}
+
 # wait_remote TEXT COUNT: waits up to 5 s for COUNT processes on the hosts
 # whose command line contains TEXT.
 wait_remote() {
@@ -339,11 +331,7 @@ wait_remote() {
 	# each attempt leaves a file in the (shared) home: a job run twice has two
 	start_lanes "$BATS_TEST_TMPDIR/in" --ssh "$SSH" -S "2/$H2,2/$H3" --joblog "$log" \
 		"touch \"\$HOME/$MARK.{}.\$\$\"; sleep 0.5; echo {}"
-	# a job's sleep itself (not its shell) runs on H3
-	for ((i = 0; i < 100; i++)); do
-		remote_procs "sleep 0.5" $H3 | grep -q '^[0-9]* sleep 0.5' && break
-		sleep 0.02
-	done
+	wait_running "sleep 0.5" $H3 1
 	sshd_down $H3
 	wait_lanes 20
 	sshd_up $H3
@@ -361,11 +349,7 @@ wait_remote() {
 @test "with -u a job whose host goes away fails with 255 instead of printing twice" {
 	seq 4 >"$BATS_TEST_TMPDIR/in"
 	start_lanes "$BATS_TEST_TMPDIR/in" --ssh "$SSH" -u -S "2/$H2,2/$H3" 'echo start {}; sleep 1; echo end {}'
-	# both of H3's jobs are in their sleep
-	for ((i = 0; i < 100; i++)); do
-		[ "$(remote_procs "sleep 1" $H3 | grep -c '^[0-9]* sleep 1')" -ge 2 ] && break
-		sleep 0.02
-	done
+	wait_running "sleep 1" $H3 2  # both of H3's jobs are in their sleep
 	sshd_down $H3
 	wait_lanes 20
 	sshd_up $H3

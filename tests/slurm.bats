@@ -16,21 +16,6 @@ teardown_file() {
 	slurm_stop
 }
 
-# max_overlap JOBLOG: the most jobs that ran at once, from the joblog's
-# start times and runtimes (overlaps under 50 ms are back-to-back jobs).
-max_overlap() {
-	awk -F'\t' 'NR > 1 { s[n] = $3; e[n] = $3 + $4; n++ } END {
-		best = 0
-		for (i = 0; i < n; i++) {
-			c = 0
-			for (k = 0; k < n; k++)
-				if (s[k] <= s[i] + 0.0001 && e[k] > s[i] + 0.05) c++
-			if (c > best) best = c
-		}
-		print best
-	}' "$1"
-}
-
 # no_steps_left TEXT: waits up to 5 s for Slurm to have no step and this
 # machine no process whose command line has TEXT.
 no_steps_left() {

@@ -246,3 +246,21 @@ distinct_dirs_under() {
 		[[ $dir == "$1"* ]] || { echo "$dir is not under $1"; return 1; }
 	done <<<"$output"
 }
+
+# max_overlap JOBLOG [HOST]: the most jobs that ran at once (on HOST, by the
+# Host column), from the joblog's start times and runtimes; overlaps under
+# 50 ms are the rounding of back-to-back jobs, not two at once.
+max_overlap() {
+	awk -F'\t' -v host="${2:-}" 'NR > 1 && (host == "" || $2 == host) {
+		s[n] = $3; e[n] = $3 + $4; n++
+	} END {
+		best = 0
+		for (i = 0; i < n; i++) {
+			c = 0
+			for (k = 0; k < n; k++)
+				if (s[k] <= s[i] + 0.0001 && e[k] > s[i] + 0.05) c++
+			if (c > best) best = c
+		}
+		print best
+	}' "$1"
+}
